@@ -1,0 +1,30 @@
+"""snncost: exact, analytical costs (memory, operations, energy) of spiking neural networks.
+
+    import snncost
+    report = snncost.analyze("resnet19", input=224, sharing="L+C2")
+    report.totals["lif_forward_bits"]      # exact integer bit count
+    report.layers                          # pandas DataFrame, one row per node
+
+Heavy modules (pandas, sympy) are imported only by the functions that need them.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import zoo
+from .analysis import analyze
+from .errors import ConfigError, InputFileError, ShapeError, SharingError, SnnCostError, SpecError
+from .spec import NetworkSpec, SpecBuilder, load_spec
+
+__all__ = ["analyze", "zoo", "load_spec", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
+           "ShapeError", "SharingError", "ConfigError", "InputFileError", "__version__"]
+
+
+def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
+    if name == "formula":
+        from .formula import formula
+        return formula
+    if name == "sweep":
+        from .sweep import sweep
+        return sweep
+    raise AttributeError(f"module 'snncost' has no attribute {name!r}")

@@ -1,0 +1,63 @@
+"""The ``snncost`` command line.
+
+Each subcommand lives in :mod:`snncost.commands` (one module per command, with
+``register(subparsers)`` and ``run(args)``).  Bad input of any kind prints one line
+on stderr and exits with status 2; nothing prints a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from .errors import ConfigError, SnnCostError
+
+COMMANDS = ("table", "spec", "zoo", "reproduce", "formula", "sweep")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors become one-line :class:`ConfigError` messages."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        raise ConfigError(f"command line of '{self.prog}'", message, f"see '{self.prog} --help'")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="snncost", description="Exact memory, operation and energy costs of spiking neural networks.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"snncost.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"snncost.commands.{name}":
+                continue  # a command not written yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args) or 0
+    except SnnCostError as exc:
+        print(f"snncost: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("snncost: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug, not bad input: still one line unless debugging
+        if os.environ.get("SNNCOST_DEBUG"):
+            raise
+        print(f"snncost: internal error ({type(exc).__name__}: {' '.join(str(exc).split())}); "
+              "please report it with the command line (SNNCOST_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

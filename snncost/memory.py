@@ -1,0 +1,61 @@
+"""The memory model: membrane (LIF), weight and spike memory, counted in bits.
+
+Formulas (EfficientLIF-Net, Kim et al. 2023, Sec. 4 and 5.1):
+
+- forward LIF memory  = sum over sharing buffers of
+  (neurons per buffer / N) x state variables x membrane bits x batch,
+  where a buffer holds one LIF site's membrane (``none``), one layer group's shared
+  membrane (``L``, Eq. 4-6), and N divides the channels (``C<N>``, Eq. 7-11).
+- backward LIF memory, training mode ``bptt`` (standard BPTT, Table 1 baseline):
+  every LIF site's membrane at every timestep, T x sum over sites of
+  neurons x state variables x membrane bits x batch.
+- backward, mode ``reverse`` (reverse recomputation, Eq. 18-19): the earlier
+  layers'/groups'/timesteps' membranes are recomputed from the last one, so only the
+  forward buffers are kept: backward = forward.  Needs soft reset.
+- weight memory = parameters x weight bits; spike memory per timestep =
+  neurons x spike bits x batch (x T for all timesteps).
+
+Every function works on ints, :class:`fractions.Fraction` bit widths, and sympy symbols.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+TRAINING_MODES = ("bptt", "reverse")
+
+
+def exact(value):
+    """Ints stay ints; integral Fractions become ints; other numbers stay exact."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+def bits_value(value):
+    """A bit width as an exact number (1.5 -> Fraction(3, 2)); symbols pass through."""
+    if value is None or isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        return exact(value) if value is not None else None
+    if isinstance(value, float):
+        return exact(Fraction(repr(value)))
+    return value
+
+
+def buffer_forward_bits(neurons, state_variables, channel_groups, membrane_bits, batch):
+    """Bits of one sharing buffer: neurons / N x state variables x b_u x B."""
+    per_buffer = neurons // channel_groups if isinstance(neurons, int) and isinstance(channel_groups, int) \
+        else neurons / channel_groups
+    return exact(per_buffer * state_variables * membrane_bits * batch)
+
+
+def site_bptt_bits(neurons, state_variables, membrane_bits, batch, timesteps):
+    """Bits BPTT keeps for one LIF site: its membrane at each of T timesteps."""
+    return exact(timesteps * neurons * state_variables * membrane_bits * batch)
+
+
+def weight_bits(params, bits):
+    return exact(params * bits)
+
+
+def spike_bits(neurons, bits_per_spike, batch):
+    """Spike bits one site emits in one timestep."""
+    return exact(neurons * bits_per_spike * batch)

@@ -1,0 +1,74 @@
+"""The per-layer memory table of ``snncost table`` (torchinfo-style summary)."""
+from __future__ import annotations
+
+from ..report import Report
+from ..units import fmt as fmt_bits
+from .formats import render_table, to_json
+
+
+def _shape(shape) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def _reduction(report: Report, key: str) -> str:
+    r = report.reduction(key)
+    return "n/a" if r is None else f"{float(r):.2f}x"
+
+
+def render_report(report: Report, fmt: str = "text", unit: str = "MiB", digits: int = 2) -> str:
+    """The table: per-layer rows, then totals, reduction against ``none``, notes."""
+    if fmt == "json":
+        data = report.to_dict()
+        data["config"]["model"] = report.model
+        return to_json(data) + "\n"
+    t = report.totals
+    if fmt == "csv":
+        keys = ["name", "kind", "output_shape", "params", "lif_neurons", "state_variables", "sharing_buffer",
+                "lif_forward_bits", "lif_backward_bits", "weight_bits", "spike_bits_per_timestep", "static"]
+        rows = [[_shape(r[k]) if k == "output_shape" else r[k] for k in keys] for r in report.rows]
+        rows.append(["TOTAL", "", "", t["params"], t["lif_neurons"], "", f"{t['sharing_buffers']} buffers",
+                     t["lif_forward_bits"], t["lif_backward_bits"], t["weight_bits"], t["spike_bits_per_timestep"], ""])
+        return render_table(keys, rows, "csv")
+    headers = ["node", "kind", "output shape", "params", "LIF neurons", "sharing buffer",
+               f"LIF fwd [{unit}]", f"LIF bwd [{unit}]"]
+    owners = {r["sharing_buffer"]: r["name"] for r in reversed(report.rows) if r["lif_neurons"]}
+    rows = []
+    for r in report.rows:
+        is_site = bool(r["lif_neurons"])
+        if is_site and owners[r["sharing_buffer"]] != r["name"]:  # counted at the buffer's first site
+            rows.append([r["name"], r["kind"], _shape(r["output_shape"]), "", str(r["lif_neurons"]),
+                         r["sharing_buffer"], "shared", "shared" if report.config.training != "bptt"
+                         else fmt_bits(r["lif_backward_bits"], unit, digits)])
+            continue
+        rows.append([r["name"], r["kind"] + (" (static)" if r["static"] else ""), _shape(r["output_shape"]),
+                     str(r["params"]) if r["params"] else "",
+                     str(r["lif_neurons"]) if is_site else "", r["sharing_buffer"],
+                     fmt_bits(r["lif_forward_bits"], unit, digits) if is_site else "",
+                     fmt_bits(r["lif_backward_bits"], unit, digits) if is_site else ""])
+    rows.append(["TOTAL", "", "", str(t["params"]), str(t["lif_neurons"]), f"{t['sharing_buffers']} buffers",
+                 fmt_bits(t["lif_forward_bits"], unit, digits), fmt_bits(t["lif_backward_bits"], unit, digits)])
+    c = report.config
+    title = (f"{report.model}: input {_shape(c.input_shape)}, T={c.timesteps}, batch {c.batch}, sharing {c.sharing.label}, "
+             f"bits: weight {c.weight_bits}, membrane {c.membrane_bits}, spike {c.spike_bits}")
+    table = render_table(headers, rows, fmt, colalign=("left", "left", "left", "right", "right", "left", "right", "right"))
+    summary = [
+        ("LIF forward memory", f"{fmt_bits(t['lif_forward_bits'], unit, digits)} {unit} ({t['lif_forward_bits']} bit)",
+         f"reduction vs none: {_reduction(report, 'lif_forward_bits')}"),
+        ("LIF backward memory", f"{fmt_bits(t['lif_backward_bits'], unit, digits)} {unit} ({t['lif_backward_bits']} bit)",
+         f"reduction vs none (bptt): {_reduction(report, 'lif_backward_bits')}"),
+        ("weight memory", f"{fmt_bits(t['weight_bits'], unit, digits)} {unit} ({t['weight_bits']} bit)", f"{t['params']} parameters"),
+        ("spike memory per timestep", f"{fmt_bits(t['spike_bits_per_timestep'], unit, digits)} {unit}",
+         f"all {c.timesteps} timesteps: {fmt_bits(t['spike_bits_all_timesteps'], unit, digits)} {unit}"),
+        ("total (weights + LIF fwd + spikes, all T)", f"{fmt_bits(t['total_bits'], unit, digits)} {unit}", ""),
+    ]
+    if fmt == "text":
+        lines = [title, "", table, ""]
+        width = max(len(s[0]) for s in summary)
+        lines += [f"{name:<{width}}  {value}" + (f"   [{extra}]" if extra else "") for name, value, extra in summary]
+        lines += [""] + [f"note: {n}" for n in report.notes]
+        return "\n".join(lines) + "\n"
+    summary_table = render_table(["total", "value", ""], [list(s) for s in summary], fmt)
+    if fmt == "md":
+        notes = "\n".join(f"- {n}" for n in report.notes)
+        return f"**{title}**\n\n{table}\n\n{summary_table}\n\n{notes}\n"
+    return f"% {title}\n{table}\n{summary_table}\n" + "".join(f"% {n}\n" for n in report.notes)

@@ -1,0 +1,150 @@
+"""Reading and writing spec files (YAML with the safe loader only, and JSON).
+
+Pydantic's validation errors become one-line :class:`SpecError` messages naming the
+node (by name, not by list index) and the field.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import InputFileError, SnnCostError, SpecError
+from .network import NetworkSpec
+from .nodes import node_kinds
+
+MAX_SPEC_BYTES = 10 * 2**20
+
+
+def spec_from_dict(data: Any, origin: str = "spec") -> NetworkSpec:
+    """Validate a plain dict (parsed YAML/JSON) into a :class:`NetworkSpec`."""
+    if not isinstance(data, dict):
+        raise SpecError(origin, f"the top level is a {type(data).__name__}, not a mapping",
+                        "a mapping with keys name, input, nodes (and optionally timesteps, groupings...)")
+    try:
+        return NetworkSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _spec_error(exc, data, origin) from None
+
+
+def _spec_error(exc: ValidationError, data: dict, origin: str) -> SnnCostError:
+    first = exc.errors()[0]
+    original = (first.get("ctx") or {}).get("error")
+    if isinstance(original, SnnCostError):
+        return original
+    loc = list(first["loc"])
+    where = origin
+    if loc and loc[0] == "nodes" and len(loc) > 1 and isinstance(loc[1], int):
+        index = loc[1]
+        raw = data.get("nodes") or []
+        node = raw[index] if index < len(raw) else None
+        label = node.get("name") if isinstance(node, dict) and node.get("name") else f"#{index}"
+        where = f"node '{label}' (nodes[{index}])"
+        loc = loc[2:]
+        if loc and isinstance(node, dict) and loc[0] == node.get("op"):
+            loc = loc[1:]  # pydantic adds the discriminator value to the location
+    field = ".".join(str(part) for part in loc if not str(part).startswith(("function-", "tuple[", "int", "literal")))
+    if field:
+        where += f" field '{field}'"
+    problem, valid = _describe(first)
+    return SpecError(where, problem, valid)
+
+
+def _describe(error: dict) -> tuple[str, str | None]:
+    kind = error["type"]
+    message = error["msg"]
+    if kind == "union_tag_invalid" or kind == "union_tag_not_found":
+        return (f"unknown or missing node kind (op): {error.get('input', {}).get('op') if isinstance(error.get('input'), dict) else error.get('input')!r}",
+                ", ".join(node_kinds()))
+    if kind == "missing":
+        return "required field is missing", None
+    if kind == "extra_forbidden":
+        return f"unknown field (value {error.get('input')!r})", "see the node kind's fields in docs/spec.md"
+    return f"{message} (got {error.get('input')!r})", None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        if path.is_dir():
+            raise InputFileError(f"spec file '{path}'", "is a directory", "a .yaml, .yml or .json file")
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise InputFileError(f"spec file '{path}'", f"larger than {MAX_SPEC_BYTES} bytes", "a spec file under 10 MiB")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(f"spec file '{path}'", "does not exist", "a path to a readable .yaml, .yml or .json file") from None
+    except PermissionError:
+        raise InputFileError(f"spec file '{path}'", "cannot be read (permission denied)", "a readable file") from None
+    except UnicodeDecodeError:
+        raise InputFileError(f"spec file '{path}'", "is not UTF-8 text", "a UTF-8 YAML or JSON file") from None
+    except OSError as exc:
+        raise InputFileError(f"spec file '{path}'", f"cannot be read ({exc.strerror})", "a readable file") from None
+
+
+def parse_text(text: str, suffix: str, origin: str) -> Any:
+    """Parse YAML (safe loader: no Python objects, no code) or JSON text."""
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(origin, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                                 "valid JSON") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or type(exc).__name__
+        raise InputFileError(origin, f"malformed YAML{at}: {reason}", "valid YAML (safe subset: no tags)") from None
+    except RecursionError:
+        raise InputFileError(origin, "YAML nested too deeply", "a flat spec") from None
+
+
+def load_spec(path: str | Path) -> NetworkSpec:
+    """Load a spec from a ``.yaml``/``.yml`` or ``.json`` file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise InputFileError(f"spec file '{path}'", f"unknown file type '{suffix or '(none)'}'", ".yaml, .yml or .json")
+    text = _read_text(path)
+    origin = f"spec file '{path}'"
+    data = parse_text(text, suffix, origin)
+    return spec_from_dict(data, origin)
+
+
+def spec_to_dict(spec: NetworkSpec) -> dict:
+    """Plain data of a spec, leaving out fields at their defaults (short, editable files)."""
+    data = spec.model_dump(mode="json", exclude_defaults=True)
+    data["nodes"] = [
+        {"name": node.name, "op": node.op, **{k: v for k, v in node.model_dump(mode="json", exclude_defaults=True).items()
+                                             if k not in ("name", "op")}}
+        for node in spec.nodes
+    ]
+    ordered = {key: data[key] for key in ("name", "description", "source", "input", "timesteps", "batch",
+                                          "precision", "default_grouping", "groupings", "notes") if key in data}
+    ordered["nodes"] = data["nodes"]
+    return ordered
+
+
+def dump_yaml(spec: NetworkSpec) -> str:
+    """The spec as YAML, one flow-style line per node, ready to copy and edit."""
+    import yaml
+
+    data = spec_to_dict(spec)
+    nodes = data.pop("nodes")
+    groupings = data.pop("groupings", None)
+    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
+    if groupings:
+        text += yaml.safe_dump({"groupings": groupings}, sort_keys=False, default_flow_style=None, width=100)
+    text += "nodes:\n"
+    for node in nodes:
+        line = yaml.safe_dump(node, default_flow_style=True, sort_keys=False, width=10**6).strip()
+        text += f"  - {line}\n"
+    return text
+
+
+def dump_json(spec: NetworkSpec) -> str:
+    return json.dumps(spec_to_dict(spec), indent=2)

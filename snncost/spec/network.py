@@ -1,0 +1,168 @@
+"""A network spec: an input, named nodes wired by name, and layer groupings.
+
+A network is a graph of named nodes (as in NIR: nodes plus edges); each node names
+its inputs, by default the node listed before it.  ``groupings`` declares named
+cross-layer sharing groupings (EfficientLIF-Net Sec. 4.1): grouping name -> group
+name -> member neuron nodes.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+
+from ..errors import SpecError
+from .nodes import NAME_PATTERN, NEURON_KINDS, Bits, Node, PositiveInt
+
+INPUT_NAME = "input"
+
+
+class InputSpec(BaseModel):
+    """The network input: shape without batch or time, channels first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    shape: Annotated[list[PositiveInt], Field(min_length=1, max_length=3)]
+
+
+class Precision(BaseModel):
+    """Default bit widths of a network (32-bit weights and membrane, 1-bit spikes)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weight_bits: Bits = 32
+    membrane_bits: Bits = 32
+    spike_bits: Bits = 1
+
+
+GroupName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]
+
+
+class NetworkSpec(BaseModel):
+    """A whole network: what ``snncost table`` analyses.
+
+    ``timesteps`` and ``batch`` are defaults the CLI and :func:`snncost.analyze` may override.
+    ``source`` cites where the architecture comes from (paper, table, code file).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: str = ""
+    source: str = ""
+    input: InputSpec
+    timesteps: PositiveInt = 1
+    batch: PositiveInt = 1
+    precision: Precision = Precision()
+    nodes: Annotated[list[Node], Field(min_length=1)]
+    groupings: dict[GroupName, dict[GroupName, list[str]]] = {}
+    default_grouping: Optional[str] = None
+    notes: list[str] = []
+
+    @model_validator(mode="after")
+    def _check_graph(self) -> "NetworkSpec":
+        check_graph(self)
+        return self
+
+    # ---- the graph -------------------------------------------------------
+    @cached_property
+    def node_map(self) -> dict:
+        return {node.name: node for node in self.nodes}
+
+    @cached_property
+    def edges(self) -> dict[str, tuple[str, ...]]:
+        """Resolved inputs of every node (default: the node listed before it)."""
+        return resolved_inputs(self.nodes)
+
+    @cached_property
+    def order(self) -> tuple:
+        """Nodes in a topological order (listing order wherever the graph allows)."""
+        return tuple(self.node_map[name] for name in topological_order(self.nodes, self.edges))
+
+    @cached_property
+    def neuron_nodes(self) -> tuple:
+        return tuple(node for node in self.order if node.op in NEURON_KINDS)
+
+    def grouping_names(self) -> list[str]:
+        names = list(self.groupings)
+        if any(getattr(n, "layer_group", None) for n in self.nodes):
+            names.insert(0, "node-fields")
+        return names
+
+
+def resolved_inputs(nodes) -> dict[str, tuple[str, ...]]:
+    edges: dict[str, tuple[str, ...]] = {}
+    previous = INPUT_NAME
+    for node in nodes:
+        edges[node.name] = tuple(node.inputs) if node.inputs is not None else (previous,)
+        previous = node.name
+    return edges
+
+
+def topological_order(nodes, edges) -> list[str]:
+    """Kahn's algorithm, taking nodes in listing order when several are ready."""
+    names = [n.name for n in nodes]
+    pending = {name: set(edges[name]) - {INPUT_NAME} for name in names}
+    done: list[str] = []
+    done_set: set[str] = set()
+    while len(done) < len(names):
+        ready = [name for name in names if name not in done_set and not (pending[name] - done_set)]
+        if not ready:
+            cycle = sorted(name for name in names if name not in done_set)
+            raise SpecError(
+                "spec graph", f"nodes {', '.join(cycle)} form a cycle through their 'inputs'",
+                "a feed-forward graph: each node's inputs must not depend on the node itself")
+        done.append(ready[0])
+        done_set.add(ready[0])
+    return done
+
+
+def check_graph(spec: NetworkSpec) -> None:
+    """Names unique, inputs exist, arity right, no cycles, groupings well formed."""
+    seen: set[str] = set()
+    for node in spec.nodes:
+        if node.name == INPUT_NAME:
+            raise SpecError(f"node '{node.name}' field 'name'", f"'{INPUT_NAME}' is reserved for the network input",
+                            "any other name")
+        if node.name in seen:
+            raise SpecError(f"node '{node.name}' field 'name'", "duplicate node name", "unique names")
+        seen.add(node.name)
+    edges = resolved_inputs(spec.nodes)
+    for node in spec.nodes:
+        inputs = edges[node.name]
+        for source in inputs:
+            if source != INPUT_NAME and source not in seen:
+                raise SpecError(f"node '{node.name}' field 'inputs'", f"unknown node '{source}'",
+                                f"'{INPUT_NAME}' or one of the spec's node names")
+        if len(set(inputs)) != len(inputs):
+            raise SpecError(f"node '{node.name}' field 'inputs'", "a node is listed twice", "distinct input names")
+        if node.op in ("add", "concat"):
+            if len(inputs) < 2:
+                raise SpecError(f"node '{node.name}' field 'inputs'", f"'{node.op}' needs at least 2 inputs, got {len(inputs)}",
+                                "a list of 2 or more node names")
+        elif len(inputs) != 1:
+            raise SpecError(f"node '{node.name}' field 'inputs'", f"'{node.op}' takes exactly 1 input, got {len(inputs)}",
+                            "a list of one node name")
+    topological_order(spec.nodes, edges)
+    neurons = {n.name for n in spec.nodes if n.op in NEURON_KINDS}
+    for grouping, groups in spec.groupings.items():
+        if grouping in ("none", "auto", "node-fields"):
+            raise SpecError(f"groupings '{grouping}'", "this grouping name is built in", "another name")
+        member_of: dict[str, str] = {}
+        for group, members in groups.items():
+            if not members:
+                raise SpecError(f"groupings '{grouping}' group '{group}'", "empty group", "one or more neuron node names")
+            for member in members:
+                if member not in neurons:
+                    raise SpecError(f"groupings '{grouping}' group '{group}'", f"'{member}' is not a neuron node",
+                                    "names of lif/if/cubalif/mlif nodes")
+                if member in member_of:
+                    raise SpecError(f"groupings '{grouping}' group '{group}'",
+                                    f"'{member}' is already in group '{member_of[member]}'",
+                                    "each neuron node in at most one group per grouping")
+                member_of[member] = group
+    if spec.default_grouping is not None:
+        valid = ["none", "auto"] + spec.grouping_names()
+        if spec.default_grouping not in valid:
+            raise SpecError("field 'default_grouping'", f"unknown grouping '{spec.default_grouping}'", ", ".join(valid))

@@ -1,0 +1,45 @@
+"""Memory units.  Everything is counted in bits; conversion happens only for display.
+
+Binary units (KiB, MiB, GiB: powers of 1024 bytes) and decimal ones (kB, MB, GB:
+powers of 1000 bytes) are kept apart.  EfficientLIF-Net's tables print "MB" but
+mean MiB; IM-SNN's tables use decimal MB (see tables/ for each paper's convention).
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .errors import ConfigError
+
+BITS_PER_UNIT: dict[str, int] = {
+    "bit": 1,
+    "B": 8,
+    "KiB": 8 * 2**10, "MiB": 8 * 2**20, "GiB": 8 * 2**30,
+    "kB": 8 * 10**3, "MB": 8 * 10**6, "GB": 8 * 10**9,
+}
+
+
+def check_unit(unit: str, where: str = "option --units") -> str:
+    if unit not in BITS_PER_UNIT:
+        raise ConfigError(where, f"unknown unit {unit!r}", ", ".join(BITS_PER_UNIT) + " (case-sensitive: MiB is 2^20 bytes, MB is 10^6)")
+    return unit
+
+
+def convert(bits, unit: str) -> Fraction:
+    """Exact value of ``bits`` in ``unit`` (a Fraction)."""
+    return Fraction(bits) / BITS_PER_UNIT[check_unit(unit)]
+
+
+def round_half_up(value, digits: int) -> Decimal:
+    """Round as a person does (2.625 -> 2.63), not as binary floats do (2.62)."""
+    exact_value = Fraction(value)
+    scaled = Decimal(exact_value.numerator) / Decimal(exact_value.denominator)
+    return scaled.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def fmt(bits, unit: str, digits: int = 2) -> str:
+    """``fmt(337182720, 'MiB')`` -> ``'40.20'`` (display only)."""
+    if unit == "bit":
+        value = Fraction(bits)
+        return str(value.numerator) if value.denominator == 1 else str(round_half_up(value, digits))
+    return str(round_half_up(convert(bits, unit), digits))

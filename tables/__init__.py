@@ -1,0 +1,1 @@
+"""Registries of published figures (data files) and their regenerated reproductions."""
