@@ -21,7 +21,7 @@ INPUT_NAME = "input"
 class InputSpec(BaseModel):
     """The network input: shape without batch or time, channels first."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     shape: Annotated[list[PositiveInt], Field(min_length=1, max_length=3)]
 
@@ -29,7 +29,7 @@ class InputSpec(BaseModel):
 class Precision(BaseModel):
     """Default bit widths of a network (32-bit weights and membrane, 1-bit spikes)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     weight_bits: Bits = 32
     membrane_bits: Bits = 32
@@ -46,7 +46,7 @@ class NetworkSpec(BaseModel):
     ``source`` cites where the architecture comes from (paper, table, code file).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: str = ""

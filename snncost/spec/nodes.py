@@ -31,7 +31,7 @@ class NodeBase(BaseModel):
     first conv on the static image once, not at every timestep).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]
     inputs: Optional[list[Annotated[str, Field(max_length=200)]]] = None

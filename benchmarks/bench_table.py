@@ -1,0 +1,56 @@
+"""Benchmark: a cold `snncost table resnet19 --input 224` and an in-process `analyze`.
+
+Run:  python benchmarks/bench_table.py [--runs 15]
+Prints median wall times.  A script, not a test: timings depend on the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+
+def cold_cli(runs: int) -> list[float]:
+    exe = shutil.which("snncost")
+    cmd = [exe] if exe else [sys.executable, "-m", "snncost.cli"]
+    cmd += ["table", "resnet19", "--input", "224"]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def in_process(runs: int) -> tuple[list[float], float]:
+    start = time.perf_counter()
+    import snncost
+
+    snncost.analyze("resnet19", input=224)  # first call builds and caches the zoo spec
+    first = time.perf_counter() - start
+    times = []
+    for i in range(runs):
+        start = time.perf_counter()
+        snncost.analyze("resnet19", input=224 + 32 * (i % 4), sharing=("none", "L+C2", "C4", "L")[i % 4])
+        times.append(time.perf_counter() - start)
+    return times, first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    cli = cold_cli(args.runs)
+    inproc, first = in_process(args.runs * 100)
+    print(f"cold CLI `snncost table resnet19 --input 224`: median {statistics.median(cli) * 1000:.0f} ms "
+          f"(min {min(cli) * 1000:.0f}, max {max(cli) * 1000:.0f}, {len(cli)} runs)")
+    print(f"import + first analyze (builds the zoo spec): {first * 1000:.0f} ms")
+    print(f"in-process analyze('resnet19', input=224..320, mixed sharing): median {statistics.median(inproc) * 1000:.3f} ms "
+          f"({len(inproc)} runs)")
+
+
+if __name__ == "__main__":
+    main()
