@@ -1,0 +1,312 @@
+"""Published-number registries: one CSV data file per paper under ``tables/``.
+
+A registry row is one figure as a paper prints it ("704.4", in "MB" that means MiB),
+with what it was computed on (zoo model and configuration) and, for figures the
+paper derived from other figures, the derivation (``parent``).  The file format is
+documented in docs/reproduce.md; this module only reads and checks it.
+
+Columns (every row has all of them; empty cells are allowed where noted):
+
+``id``             unique key of the row, referenced by ``parent`` and ``compare_to``
+``paper``          the registry's paper name (the same on every row)
+``table``          where the figure is printed: ``Table 1``, ``Text, Sec. 5.2``...
+``row``            the printed row label (network / dataset / method)
+``quantity``       what the figure is (the paper module maps it to a computation)
+``published``      the figure exactly as printed (a string, ``9.0`` keeps its zero);
+                   empty for an informational row (not a published figure)
+``decimals``       printed precision; must agree with ``published``
+``unit``           the unit the figure really is in (``MiB``, ``MB``, ``x`` for ratios)
+``printed_unit``   the unit as the paper prints it (``MB`` for MiB in EfficientLIF-Net)
+``model``          zoo model name (empty for figures derived from other rows)
+``config``         ``key=value`` pairs separated by ``;`` (input size, timesteps,
+                   sharing, grouping, training mode, bits...): read by the paper module
+``parent``         the paper's own derivation from other rows' *printed* values:
+                   ``ID``, ``ID op ID`` or ``ID op NUMBER`` with op one of ``+ - * /``
+``rounding``       how the paper rounds this figure: empty or ``half-up`` (default),
+                   ``truncate`` (an explained deviation that the framework checks)
+``compare_to``     for an informational row: the published row it is contrasted with
+``expected_status`` optional: the status this row should get (checked, reported)
+``reason``         why a row deviates (required for ``explained-deviation``)
+``note``           what the figure was computed on (model variant, grouping...)
+
+Nothing in a registry is evaluated as code: ``parent`` is parsed by a fixed grammar.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from importlib import resources
+
+from ..errors import InputFileError
+
+COLUMNS = ("id", "paper", "table", "row", "quantity", "published", "decimals", "unit", "printed_unit",
+           "model", "config", "parent", "rounding", "compare_to", "expected_status", "reason", "note")
+ROUNDINGS = ("half-up", "truncate")
+OPERATORS = ("+", "-", "*", "/")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
+_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_PUBLISHED = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_CONFIG_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A paper's derivation of a figure from other rows: ``left op right``.
+
+    ``right`` is a row id or an exact number (Fraction); ``op`` is None for a plain
+    copy of ``left``.
+    """
+
+    left: str
+    op: str | None = None
+    right: object = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (self.left,) + ((self.right,) if isinstance(self.right, str) else ())
+
+    def apply(self, values: dict):
+        """Exact value of the derivation, given a value (Fraction) for each parent id."""
+        a = Fraction(values[self.left])
+        if self.op is None:
+            return a
+        b = Fraction(values[self.right]) if isinstance(self.right, str) else self.right
+        if self.op == "+":
+            return a + b
+        if self.op == "-":
+            return a - b
+        if self.op == "*":
+            return a * b
+        return a / b
+
+    def text(self, values: dict | None = None) -> str:
+        """``'704.4 - 32.16'`` with values, ``'a - b'`` without."""
+        def term(x):
+            if isinstance(x, str):
+                return str(values[x]) if values is not None else x
+            return _plain_number(x)
+        return term(self.left) if self.op is None else f"{term(self.left)} {self.op} {term(self.right)}"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _plain_number(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else str(Decimal(x.numerator) / Decimal(x.denominator))
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One row of a registry (see the module docstring for the columns)."""
+
+    id: str
+    paper: str
+    table: str
+    row: str
+    quantity: str
+    published: str | None
+    decimals: int | None
+    unit: str
+    printed_unit: str
+    model: str | None
+    config: dict = field(default_factory=dict)
+    parent: Parent | None = None
+    rounding: str = "half-up"
+    compare_to: str | None = None
+    expected_status: str | None = None
+    reason: str = ""
+    note: str = ""
+    line: int = 0
+
+    @property
+    def is_published(self) -> bool:
+        return self.published is not None
+
+    @property
+    def published_value(self) -> Decimal | None:
+        return Decimal(self.published) if self.published is not None else None
+
+    def option(self, key: str, default=None):
+        return self.config.get(key, default)
+
+
+def parse_config(text: str, where: str) -> dict:
+    """``'input=224; timesteps=5; sharing=L+C2'`` -> {'input': '224', ...} (strings)."""
+    config: dict[str, str] = {}
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not _CONFIG_KEY.match(key) or not value:
+            raise InputFileError(where, f"cannot read config item {part!r}",
+                                 "key=value pairs separated by ';', keys lower-case, e.g. 'input=224; sharing=L+C2'")
+        if key in config:
+            raise InputFileError(where, f"config key {key!r} given twice", "each key once")
+        config[key] = value
+    return config
+
+
+def parse_parent(text: str, where: str) -> Parent | None:
+    """``'a.fwd * 5'`` -> Parent('a.fwd', '*', Fraction(5)); a fixed grammar, never eval."""
+    tokens = text.split()
+    if not tokens:
+        return None
+    valid = "ID, 'ID op ID' or 'ID op NUMBER' with op one of + - * / and spaces around op, e.g. 't1.base.fwd * 5'"
+    if len(tokens) == 1 and _ID.match(tokens[0]):
+        return Parent(tokens[0])
+    if len(tokens) == 3 and _ID.match(tokens[0]) and tokens[1] in OPERATORS:
+        right = tokens[2]
+        if _ID.match(right):
+            return Parent(tokens[0], tokens[1], right)
+        if _NUMBER.match(right):
+            number = Fraction(Decimal(right))
+            if tokens[1] == "/" and number == 0:
+                raise InputFileError(where, "division by zero", "a non-zero divisor")
+            return Parent(tokens[0], tokens[1], number)
+    raise InputFileError(where, f"cannot read parent {text!r}", valid)
+
+
+def _decimals_of(published: str) -> int:
+    return len(published.partition(".")[2])
+
+
+def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = None) -> list[RegistryRow]:
+    """Rows of a registry CSV text; every problem is an :class:`InputFileError`
+    naming the file, the line and the column."""
+    from .status import STATUSES
+
+    reader = csv.DictReader(io.StringIO(text))
+    header = tuple(reader.fieldnames or ())
+    if header != COLUMNS:
+        missing = [c for c in COLUMNS if c not in header]
+        extra = [c for c in header if c not in COLUMNS]
+        problem = "wrong header" + (f": missing {', '.join(missing)}" if missing else "") + \
+                  (f"; unknown {', '.join(extra)}" if extra else "") + ("" if missing or extra else " (column order)")
+        raise InputFileError(f"registry {source}", problem, "the columns " + ",".join(COLUMNS))
+    rows: list[RegistryRow] = []
+    seen: dict[str, int] = {}
+    papers = set()
+    for raw in reader:
+        line = reader.line_num
+        if None in raw or any(v is None for v in raw.values()):
+            raise InputFileError(f"registry {source} line {line}", "wrong number of cells", f"{len(COLUMNS)} cells")
+        cell = {k: (raw[k] or "").strip() for k in COLUMNS}
+
+        def where(column: str) -> str:
+            return f"registry {source} line {line} (id '{cell['id']}') column '{column}'"
+
+        if not _ID.match(cell["id"]):
+            raise InputFileError(where("id"), f"bad id {cell['id']!r}", "a letter, then letters, digits, '_' or '.'")
+        if cell["id"] in seen:
+            raise InputFileError(where("id"), f"duplicate id (first on line {seen[cell['id']]})", "unique ids")
+        seen[cell["id"]] = line
+        for required in ("paper", "table", "row", "quantity", "unit"):
+            if not cell[required]:
+                raise InputFileError(where(required), "is empty", "a non-empty value")
+        papers.add(cell["paper"])
+        published = cell["published"] or None
+        decimals = None
+        if published is not None:
+            if not _PUBLISHED.match(published):
+                raise InputFileError(where("published"), f"{published!r} is not a number as printed",
+                                     "digits with an optional decimal point, e.g. 704.4 or 9.0")
+            try:
+                decimals = int(cell["decimals"])
+            except ValueError:
+                raise InputFileError(where("decimals"), f"{cell['decimals']!r} is not an integer",
+                                     "the number of printed decimals") from None
+            if decimals != _decimals_of(published):
+                raise InputFileError(where("decimals"), f"{decimals} disagrees with the printed value {published!r}",
+                                     f"{_decimals_of(published)}")
+        elif cell["decimals"]:
+            try:
+                decimals = int(cell["decimals"])
+            except ValueError:
+                raise InputFileError(where("decimals"), f"{cell['decimals']!r} is not an integer",
+                                     "the number of decimals to compare with") from None
+        if units is not None and cell["unit"] not in units:
+            raise InputFileError(where("unit"), f"unknown unit {cell['unit']!r}", ", ".join(units))
+        rounding = cell["rounding"] or "half-up"
+        if rounding not in ROUNDINGS:
+            raise InputFileError(where("rounding"), f"unknown rounding {rounding!r}", ", ".join(ROUNDINGS))
+        expected = cell["expected_status"] or None
+        if expected is not None and expected not in STATUSES:
+            raise InputFileError(where("expected_status"), f"unknown status {expected!r}", ", ".join(STATUSES))
+        parent = parse_parent(cell["parent"], where("parent"))
+        if not cell["model"] and parent is None:
+            raise InputFileError(where("model"), "a row needs a model or a parent", "a zoo model name, or a parent derivation")
+        if published is None and expected not in (None, "info"):
+            raise InputFileError(where("expected_status"), f"an unpublished row cannot be {expected!r}", "info, or empty")
+        if expected == "explained-deviation" and not cell["reason"]:
+            raise InputFileError(where("reason"), "an explained deviation needs its reason", "the reason text")
+        if cell["compare_to"] and published is not None:
+            raise InputFileError(where("compare_to"), "only informational rows (empty 'published') compare to another row",
+                                 "empty, or empty 'published'")
+        rows.append(RegistryRow(
+            id=cell["id"], paper=cell["paper"], table=cell["table"], row=cell["row"], quantity=cell["quantity"],
+            published=published, decimals=decimals, unit=cell["unit"], printed_unit=cell["printed_unit"] or cell["unit"],
+            model=cell["model"] or None, config=parse_config(cell["config"], where("config")), parent=parent,
+            rounding=rounding, compare_to=cell["compare_to"] or None, expected_status=expected,
+            reason=cell["reason"], note=cell["note"], line=line))
+    if len(papers) > 1:
+        raise InputFileError(f"registry {source} column 'paper'", f"several papers in one file: {', '.join(sorted(papers))}",
+                             "one paper per registry file")
+    _check_references(rows, source)
+    return rows
+
+
+def _check_references(rows: list[RegistryRow], source: str) -> None:
+    by_id = {r.id: r for r in rows}
+    for r in rows:
+        where = f"registry {source} line {r.line} (id '{r.id}')"
+        for ref in (r.parent.ids if r.parent else ()):
+            if ref not in by_id:
+                raise InputFileError(f"{where} column 'parent'", f"unknown row id {ref!r}", "the id of another row of this file")
+            if not by_id[ref].is_published and r.is_published:
+                raise InputFileError(f"{where} column 'parent'", f"parent {ref!r} is not a published figure",
+                                     "a row with a published value")
+        if r.compare_to is not None:
+            target = by_id.get(r.compare_to)
+            if target is None or not target.is_published:
+                raise InputFileError(f"{where} column 'compare_to'", f"{r.compare_to!r} is not a published row of this file",
+                                     "the id of a row with a published value")
+    order_of_derivation(rows, source)  # raises on cycles
+
+
+def order_of_derivation(rows: list[RegistryRow], source: str = "") -> list[RegistryRow]:
+    """Rows ordered so that every parent comes before the rows derived from it."""
+    by_id = {r.id: r for r in rows}
+    done: dict[str, bool] = {}
+    ordered: list[RegistryRow] = []
+
+    def visit(row: RegistryRow, path: tuple[str, ...]) -> None:
+        if done.get(row.id):
+            return
+        if row.id in path:
+            cycle = " -> ".join(path[path.index(row.id):] + (row.id,))
+            raise InputFileError(f"registry {source} column 'parent'", f"derivation cycle {cycle}", "parents that do not loop")
+        for ref in (row.parent.ids if row.parent else ()):
+            visit(by_id[ref], path + (row.id,))
+        done[row.id] = True
+        ordered.append(row)
+
+    for r in rows:
+        visit(r, ())
+    return ordered
+
+
+def load_registry(filename: str, *, units: tuple[str, ...] | None = None) -> list[RegistryRow]:
+    """Read ``tables/<filename>`` (installed as the package ``snncost.tables``)."""
+    try:
+        text = resources.files("snncost.tables").joinpath(filename).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError) as exc:
+        raise InputFileError(f"registry tables/{filename}", f"cannot read it ({exc.__class__.__name__})",
+                             "a registry CSV file in tables/") from None
+    return parse_registry(text, f"tables/{filename}", units=units)
+
