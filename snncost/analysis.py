@@ -8,9 +8,10 @@ for :mod:`snncost.formula`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from math import prod
 
-from . import counts, memory
+from . import counts, memory, precision, pruning
 from .errors import ConfigError
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers
@@ -34,6 +35,15 @@ class AnalysisConfig:
     membrane_bits: object
     spike_bits: object
     notes: tuple = field(default=())
+    # precision conventions and pruning (snncost.precision, snncost.pruning)
+    weight_precision: str = ""
+    membrane_precision: str = ""
+    spike_encoding: str = "one-hot"
+    sparsity: object = Fraction(0)
+    weight_format: str = "dense"
+    index_bits: object = None
+    node_overrides: dict = field(default_factory=dict)
+    eq15_weights: str = "conv"
 
     def as_dict(self) -> dict:
         return {
@@ -46,6 +56,15 @@ class AnalysisConfig:
             "weight_bits": _plain(self.weight_bits),
             "membrane_bits": _plain(self.membrane_bits),
             "spike_bits": _plain(self.spike_bits),
+            "weight_precision": self.weight_precision or f"{_plain(self.weight_bits)} bits",
+            "membrane_precision": self.membrane_precision or f"{_plain(self.membrane_bits)} bits",
+            "spike_encoding": self.spike_encoding,
+            "sparsity": _plain(self.sparsity),
+            "weight_format": self.weight_format,
+            "index_bits": _plain(self.index_bits),
+            "eq15_weights": self.eq15_weights,
+            "node_overrides": {name: {k: _plain(v) for k, v in values.items()}
+                               for name, values in self.node_overrides.items()},
         }
 
 
@@ -73,6 +92,8 @@ def _positive_int(value, where: str, valid: str = "a positive integer"):
 def _bits(value, where: str):
     if value is None or hasattr(value, "free_symbols"):
         return value
+    if isinstance(value, str):
+        return precision.resolve_bits(value, where=where, allow_masked=False).bits
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "denominator"):
         raise ConfigError(where, f"expected a number of bits, got {value!r}", f"a number in (0, {MAX_BITS}]")
     if not 0 < value <= MAX_BITS:
@@ -105,8 +126,20 @@ def resolve_input_shape(spec: NetworkSpec, size) -> tuple:
 
 def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sharing="none",
                 layer_groups=None, training=None, weight_bits=None, membrane_bits=None,
-                spike_bits=None) -> AnalysisConfig:
-    """Check and complete the options of an analysis (defaults come from the spec)."""
+                spike_bits=None, ternary_convention="imsnn", masked_convention="halved",
+                spike_encoding="one-hot", sparsity=None, weight_format="dense", index_bits=None,
+                node_overrides=None, eq15_weights="conv") -> AnalysisConfig:
+    """Check and complete the options of an analysis (defaults come from the spec).
+
+    Bit widths may be numbers or presets of :mod:`snncost.precision` (``int4``,
+    ``ternary``, ``masked-ternary`` for the membrane) under ``ternary_convention`` /
+    ``masked_convention``.  ``sparsity``, ``weight_format`` and ``index_bits`` are
+    :mod:`snncost.pruning`'s.  ``node_overrides`` maps a node name to any of
+    ``weight_bits``, ``membrane_bits``, ``spike_bits``, ``sparsity``; it wins over the
+    spec's node fields, which win over the network values.  ``eq15_weights`` is the
+    weight count of IM-SNN's Eq. 15 total: ``conv`` (conv weights only, as IM-SNN's
+    tables count) or ``all`` (every parameter).
+    """
     scheme = parse_sharing(sharing)
     if isinstance(scheme.channel_groups, int) and scheme.channel_groups < 1:
         raise ConfigError("option --sharing", "channel groups must be positive", "C1, C2, ...")
@@ -134,6 +167,14 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
         raise ConfigError("option --training", f"reverse recomputation needs soft reset, but node '{hard[0]}' has reset 'hard' "
                           "(a hard reset erases the residual membrane, EfficientLIF-Net Sec. 5.3.4)",
                           "--training bptt, or reset: soft on every neuron node")
+    conv = {"ternary_convention": ternary_convention, "masked_convention": masked_convention}
+    wprec = _precision(weight_bits, "option --weight-bits", conv, allow_masked=False)
+    uprec = _precision(membrane_bits, "option --membrane-bits", conv)
+    sprec = _precision(spike_bits, "option --spike-bits", conv, allow_masked=False)
+    if eq15_weights not in EQ15_WEIGHTS:
+        raise ConfigError("option --eq15-weights", f"unknown weight count {eq15_weights!r}", ", ".join(EQ15_WEIGHTS))
+    if index_bits is not None:
+        index_bits = _positive_int(index_bits, "option --index-bits")
     return AnalysisConfig(
         input_shape=resolve_input_shape(spec, input),
         timesteps=_positive_int(timesteps, "option --timesteps") or spec.timesteps,
@@ -141,16 +182,78 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
         sharing=scheme,
         grouping=grouping,
         training=training,
-        weight_bits=_bits(weight_bits, "option --weight-bits") or memory.bits_value(spec.precision.weight_bits),
-        membrane_bits=_bits(membrane_bits, "option --membrane-bits") or memory.bits_value(spec.precision.membrane_bits),
-        spike_bits=_bits(spike_bits, "option --spike-bits") or memory.bits_value(spec.precision.spike_bits),
+        weight_bits=wprec.bits if wprec else memory.bits_value(spec.precision.weight_bits),
+        membrane_bits=uprec.bits if uprec else memory.bits_value(spec.precision.membrane_bits),
+        spike_bits=sprec.bits if sprec else memory.bits_value(spec.precision.spike_bits),
         notes=tuple(notes),
+        weight_precision=wprec.label if wprec else "",
+        membrane_precision=uprec.label if uprec else "",
+        spike_encoding=precision.check_encoding(spike_encoding),
+        sparsity=pruning.parse_sparsity(sparsity),
+        weight_format=pruning.check_format(weight_format),
+        index_bits=index_bits,
+        node_overrides=_node_overrides(spec, node_overrides, conv),
+        eq15_weights=eq15_weights,
     )
+
+
+EQ15_WEIGHTS = ("conv", "all")
+OVERRIDE_KEYS = ("weight_bits", "membrane_bits", "spike_bits", "sparsity")
+
+
+def _precision(value, where: str, conventions: dict, allow_masked: bool = True):
+    """A network-level bit width (number or preset) -> BitWidth, or None if not given."""
+    if value is None:
+        return None
+    if hasattr(value, "free_symbols") and value.free_symbols:
+        return precision.BitWidth(value, str(value))
+    if not isinstance(value, str):
+        return precision.BitWidth(_bits(value, where), "")
+    return precision.resolve_bits(value, where=where, allow_masked=allow_masked, **conventions)
+
+
+def _node_overrides(spec: NetworkSpec, overrides, conventions: dict) -> dict:
+    """Check per-node overrides: known node, known key, valid value (presets resolved)."""
+    if not overrides:
+        return {}
+    if not isinstance(overrides, dict):
+        raise ConfigError("option --node", f"expected a mapping of node name to settings, got {type(overrides).__name__}",
+                          "{'conv1': {'weight_bits': 32}}")
+    checked: dict = {}
+    for name, values in overrides.items():
+        where = f"option --node '{name}'"
+        node = spec.node_map.get(name)
+        if node is None:
+            raise ConfigError(where, f"model '{spec.name}' has no node {name!r}", "a node name of the model (snncost table lists them)")
+        if not isinstance(values, dict) or not values:
+            raise ConfigError(where, "no settings given", ", ".join(OVERRIDE_KEYS))
+        out: dict = {}
+        for key, value in values.items():
+            if key not in OVERRIDE_KEYS:
+                raise ConfigError(where, f"unknown setting {key!r}", ", ".join(OVERRIDE_KEYS))
+            neuron_key = key in ("membrane_bits", "spike_bits")
+            if neuron_key and node.op not in NEURON_KINDS:
+                raise ConfigError(where, f"{key} applies to neuron nodes, and '{name}' is a {node.op} node",
+                                  "a lif/if/cubalif/mlif node")
+            if key in ("weight_bits", "sparsity") and node.op not in ("conv2d", "conv1d", "linear", "batchnorm"):
+                raise ConfigError(where, f"{key} applies to nodes with weights, and '{name}' is a {node.op} node",
+                                  "a conv2d/conv1d/linear (or batchnorm, for weight_bits) node")
+            if key == "sparsity":
+                out[key] = pruning.parse_sparsity(value, f"{where} sparsity")
+            else:
+                out[key] = _precision(value, f"{where} {key}", conventions, allow_masked=(key == "membrane_bits")).bits
+        checked[name] = out
+    return checked
 
 
 TOTAL_KEYS = ("params", "buffers", "lif_sites", "lif_neurons", "lif_state_values", "sharing_buffers",
               "lif_forward_bits", "lif_backward_bits", "weight_bits", "spike_bits_per_timestep",
               "spike_bits_all_timesteps", "total_bits")
+PRECISION_TOTAL_KEYS = ("weight_elements", "conv_weight_elements", "weight_nonzeros",
+                        *(f"weight_{f}_bits" for f in pruning.FORMATS),
+                        "eq15_weight_count", "eq15_weight_bits", "eq15_membrane_bits", "eq15_spike_bits", "eq15_bits")
+"""Totals added by precision and pruning: prunable weights, their storage in every
+format (:mod:`snncost.pruning`) and IM-SNN's Eq. 15 total M_t = w_p N_w + u_p N_f + u_s N_f."""
 
 
 def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = None) -> tuple[list[dict], dict]:
@@ -169,15 +272,33 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
                "buffers": counts.buffers(node, ins), "lif_neurons": 0, "state_variables": 0,
                "sharing_buffer": "", "lif_forward_bits": 0, "lif_backward_bits": 0,
                "weight_bits": 0, "spike_bits_per_timestep": 0, "static": node.static}
-        wbits = memory.bits_value(getattr(node, "weight_bits", None)) or config.weight_bits
-        row["weight_bits"] = memory.weight_bits(params, wbits)
+        override = config.node_overrides.get(node.name, {})
+        wbits = _first(override.get("weight_bits"), memory.bits_value(getattr(node, "weight_bits", None)), config.weight_bits)
+        dims = pruning.weight_dims(node, ins[0]) if ins else ()
+        sparsity = override.get("sparsity", config.sparsity)
+        storage = pruning.storage_bits(dims, wbits, sparsity, config.index_bits)
+        elements = prod(dims) if dims else 0
+        dense_rest = memory.weight_bits(params - elements, wbits)  # biases, batchnorm: stored dense
+        row["weight_bits"] = memory.weight_bits(params, wbits) if config.weight_format == "dense" \
+            else memory.exact(storage[config.weight_format] + dense_rest)
+        row.update(weight_elements=elements, weight_nonzeros=storage["nonzeros"], weight_precision_bits=wbits,
+                   sparsity=sparsity if dims else 0,
+                   **{f"weight_{f}_bits": memory.exact(storage[f] + dense_rest) for f in pruning.FORMATS})
+        conv_weights = elements if node.op in ("conv2d", "conv1d") else 0
+        row["eq15_weight_count"] = conv_weights if config.eq15_weights == "conv" else params
+        row["eq15_weight_bits"] = memory.weight_bits(row["eq15_weight_count"], wbits)
+        row.update(membrane_bits=0, spike_storage_bits=0, eq15_membrane_bits=0, eq15_spike_bits=0)
         if node.op in NEURON_KINDS:
             n = counts.neurons(node, out)
             sv = counts.state_variables(node)
-            ubits = memory.bits_value(node.membrane_bits) or config.membrane_bits
-            sbits = memory.bits_value(node.spike_bits) or config.spike_bits
+            ubits = _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
+            sbits = _first(override.get("spike_bits"), memory.bits_value(node.spike_bits), config.spike_bits)
+            per_neuron = precision.spike_storage_bits(node.lanes, sbits, config.spike_encoding)
             row.update(lif_neurons=n, state_variables=sv, sharing_buffer=buffer_of[node.name],
-                       spike_bits_per_timestep=memory.spike_bits(n * node.lanes, sbits, B))
+                       spike_bits_per_timestep=memory.spike_bits(n, per_neuron, B),
+                       membrane_bits=ubits, spike_storage_bits=per_neuron,
+                       eq15_membrane_bits=memory.exact(n * sv * ubits * B),
+                       eq15_spike_bits=memory.spike_bits(n, per_neuron, B))
             buf = owner.get(node.name)
             forward = memory.buffer_forward_bits(prod(buf.shape), sv, n_groups, ubits, B) if buf else 0
             row["lif_forward_bits"] = forward
@@ -200,15 +321,35 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
     }
     totals["spike_bits_all_timesteps"] = memory.exact(totals["spike_bits_per_timestep"] * T)
     totals["total_bits"] = memory.exact(totals["weight_bits"] + totals["lif_forward_bits"] + totals["spike_bits_all_timesteps"])
+    totals["weight_elements"] = sum(r["weight_elements"] for r in rows)
+    totals["conv_weight_elements"] = sum(r["weight_elements"] for r in rows if r["kind"] in ("conv2d", "conv1d"))
+    totals["weight_nonzeros"] = sum(r["weight_nonzeros"] for r in rows)
+    for f in pruning.FORMATS:
+        totals[f"weight_{f}_bits"] = memory.exact(sum(r[f"weight_{f}_bits"] for r in rows))
+    for key in ("eq15_weight_count", "eq15_weight_bits", "eq15_membrane_bits", "eq15_spike_bits"):
+        totals[key] = memory.exact(sum(r[key] for r in rows))
+    # IM-SNN Eq. 15: M_t = w_p N_w + u_p N_f + u_s N_f (Eq. 16-17: N_w weights, N_f neurons)
+    totals["eq15_bits"] = memory.exact(totals["eq15_weight_bits"] + totals["eq15_membrane_bits"] + totals["eq15_spike_bits"])
     return rows, totals
 
 
+def _first(*values):
+    """The first value that is not None (a node override, the node's field, the network's)."""
+    for value in values:
+        if value is not None:
+            return value
+    return None
+
+
 def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", layer_groups=None,
-            training=None, weight_bits=None, membrane_bits=None, spike_bits=None, baseline: bool = True):
+            training=None, weight_bits=None, membrane_bits=None, spike_bits=None, baseline: bool = True,
+            **precision_options):
     """Analyse ``model`` (a zoo name, a spec file path, or a :class:`NetworkSpec`).
 
     Returns a :class:`snncost.report.Report` with exact integer ``totals`` (bits),
-    per-layer ``rows`` and, as ``layers``, a pandas DataFrame of them.  With
+    per-layer ``rows`` and, as ``layers``, a pandas DataFrame of them.
+    ``precision_options`` are :func:`make_config`'s precision and pruning options
+    (``ternary_convention``, ``sparsity``, ``node_overrides``...).  With
     ``baseline`` the same network under ``none``/``bptt`` is evaluated too, for the
     reduction factors.
     """
@@ -218,7 +359,7 @@ def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", la
     spec = resolve_model(model)
     config = make_config(spec, input=input, timesteps=timesteps, batch=batch, sharing=sharing,
                          layer_groups=layer_groups, training=training, weight_bits=weight_bits,
-                         membrane_bits=membrane_bits, spike_bits=spike_bits)
+                         membrane_bits=membrane_bits, spike_bits=spike_bits, **precision_options)
     shapes = infer_shapes(spec, config.input_shape)
     rows, totals = evaluate(spec, config, shapes)
     base = None

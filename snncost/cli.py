@@ -22,6 +22,19 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):  # noqa: D401 - argparse API
         raise ConfigError(f"command line of '{self.prog}'", message, f"see '{self.prog} --help'")
 
+    def _get_value(self, action, arg_string):
+        """An option's ``type`` that raises an snncost error keeps its message (what is
+        wrong, what is valid) instead of argparse's bare "invalid value"."""
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as exc:
+            cause = exc.__context__
+            if isinstance(cause, SnnCostError):
+                option = "/".join(action.option_strings) or action.dest
+                where = cause.where if cause.where != "option" else f"option {option}"
+                raise type(cause)(where, cause.problem, cause.valid) from None
+            raise
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="snncost", description="Exact memory, operation and energy costs of spiking neural networks.")

@@ -29,7 +29,12 @@ class Report:
         """Baseline (``none``, ``bptt``) over this configuration, exact, e.g. 4.38x."""
         if not self.baseline or not self.totals.get(key):
             return None
-        return Fraction(self.baseline[key]) / Fraction(self.totals[key])
+        base, value = self.baseline[key], self.totals[key]
+        if hasattr(base, "free_symbols") or hasattr(value, "free_symbols"):  # e.g. log2(3)-bit membranes
+            from .precision import display_number
+
+            return display_number(base) / display_number(value)
+        return Fraction(base) / Fraction(value)
 
     @property
     def notes(self) -> list[str]:
@@ -38,7 +43,34 @@ class Report:
         text = [f"sharing {c.sharing.label}, {grouping}, training mode {c.training}"
                 + (" (backward = T x every LIF site's membrane)" if c.training == "bptt"
                    else " (reverse recomputation, EfficientLIF-Net Eq. 18-19: backward = forward buffers)")]
-        return text + list(c.notes)
+        return text + self.precision_notes + list(c.notes)
+
+    @property
+    def precision_notes(self) -> list[str]:
+        """The precision and pruning conventions in force (snncost.precision, snncost.pruning)."""
+        c = self.config
+        text = []
+        if getattr(c, "weight_precision", ""):
+            text.append(f"weights: {c.weight_precision}")
+        if getattr(c, "membrane_precision", ""):
+            text.append(f"membrane: {c.membrane_precision}")
+        if any(getattr(n, "lanes", 1) > 1 for n in getattr(self.spec, "neuron_nodes", ())):
+            from .precision import SPIKE_ENCODINGS
+
+            encoding = getattr(c, "spike_encoding", "one-hot")
+            text.append(f"multi-level spikes stored {encoding}: {SPIKE_ENCODINGS[encoding]}")
+        sparsity = getattr(c, "sparsity", 0)
+        overrides = getattr(c, "node_overrides", {})
+        if sparsity or any("sparsity" in v for v in overrides.values()) or getattr(c, "weight_format", "dense") != "dense":
+            from .pruning import FORMATS
+
+            text.append(f"weight sparsity {float(sparsity):.4%} (nonzeros = N - floor(s N) per tensor); weight memory "
+                        f"counted as '{c.weight_format}': {FORMATS[c.weight_format]}")
+        if overrides:
+            text.append("per-node overrides (win over node fields and network values): " + "; ".join(
+                f"{name}: " + ", ".join(f"{k}={json_number(v) if not hasattr(v, 'free_symbols') else v}" for k, v in values.items())
+                for name, values in overrides.items()))
+        return text
 
     def to_dict(self) -> dict:
         """The stable JSON interface: {"model", "config", "totals", "layers"}."""
@@ -60,4 +92,6 @@ def json_number(value):
     """Ints stay ints; an exact Fraction becomes a float only when it is not whole."""
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
+    if hasattr(value, "free_symbols"):  # an exact sympy number (log2 3 bits): a float for JSON only
+        return float(value) if not value.free_symbols else str(value)
     return value

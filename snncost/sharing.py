@@ -136,11 +136,16 @@ def sharing_buffers(spec, shapes: dict, scheme: SharingScheme, grouping: str | N
         shape = tuple(shapes[first.name]["output"])
         for other in members[1:]:
             other_shape = tuple(shapes[other]["output"])
-            if other_shape != shape or by_name[other].state_variables != first.state_variables:
+            where = f"layer group '{labels.get(first.name, first.name)}' (grouping '{grouping}')"
+            if other_shape != shape:
                 raise SharingError(
-                    f"layer group '{labels.get(first.name, first.name)}' (grouping '{grouping}')",
-                    f"members have different membrane shapes: {first.name} {list(shape)} vs {other} {list(other_shape)}",
+                    where, f"members have different membrane shapes: {first.name} {list(shape)} vs {other} {list(other_shape)}",
                     "groups whose LIF sites share one membrane shape (or --layer-groups auto)")
+            if by_name[other].state_variables != first.state_variables:
+                raise SharingError(
+                    where, f"members have different state variables per neuron: {first.name} ({first.op}, "
+                    f"{first.state_variables}) vs {other} ({by_name[other].op}, {by_name[other].state_variables})",
+                    "groups of one neuron kind's state (e.g. lif with lif, cubalif with cubalif)")
         name = labels.get(first.name, first.name) if len(members) > 1 or first.name in labels else first.name
         buffers.append(SharingBuffer(name, tuple(members), shape, first.state_variables))
     if scheme.channel_groups != 1:

@@ -32,9 +32,12 @@ def convert(bits, unit: str) -> Fraction:
 
 def round_half_up(value, digits: int) -> Decimal:
     """Round as a person does (2.625 -> 2.63), not as binary floats do (2.62)."""
-    exact_value = Fraction(value)
-    scaled = Decimal(exact_value.numerator) / Decimal(exact_value.denominator)
-    return scaled.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    # Integer arithmetic on the exact Fraction: no 28-digit Decimal context, so no double
+    # rounding and no InvalidOperation for huge values (docs/errors.md, "huge values").
+    scaled = Fraction(value) * 10**digits
+    units = (abs(scaled.numerator) * 2 + scaled.denominator) // (2 * scaled.denominator)  # half up
+    sign = "-" if scaled < 0 and units else ""
+    return Decimal(f"{sign}{units}E-{digits}")
 
 
 def fmt(bits, unit: str, digits: int = 2) -> str:

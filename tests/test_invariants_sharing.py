@@ -27,9 +27,10 @@ def conv_lif_stacks(draw):
             b.batchnorm(f"bn{i}")
         if stride == 1 and new_channels == channels and draw(st.booleans()):
             b.residual_add(f"add{i}", [b.last, before])
-        b.lif(f"n{i}", op=draw(st.sampled_from(["lif", "if", "cubalif"])),
-              reset=draw(st.sampled_from(["soft", "soft", "hard"])),
-              layer_group=f"g{i // 2}" if stride == 1 and new_channels == channels and draw(st.booleans()) else None)
+        op = draw(st.sampled_from(["lif", "if", "cubalif"]))
+        shareable = op == "lif" and stride == 1 and new_channels == channels  # same shape, same state
+        b.lif(f"n{i}", op=op, reset=draw(st.sampled_from(["soft", "soft", "hard"])),
+              layer_group=f"g{i // 2}" if shareable and draw(st.booleans()) else None)
         current = (current + 2 - 3) // stride + 1
         channels = new_channels
     return b.build()

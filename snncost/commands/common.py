@@ -9,21 +9,46 @@ from pathlib import Path
 from ..errors import ConfigError, InputFileError
 
 
+MAX_OPTION_INT = 10**18
+"""Largest integer an option takes (batch, timesteps, input sizes): results stay exact
+and printable; larger values are refused (docs/errors.md, "huge values")."""
+
+
 def positive_int(text: str) -> int:
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 40 else None
     except ValueError:
-        raise ConfigError("option", f"{text!r} is not an integer", "a positive integer") from None
+        value = None
+    if value is None:
+        raise ConfigError("option", f"{text[:40]!r} is not an integer", "a positive integer up to 10^18")
     if value < 1:
         raise ConfigError("option", f"{value} is not positive", "a positive integer")
+    if value > MAX_OPTION_INT:
+        raise ConfigError("option", f"{value} is too large", "a positive integer up to 10^18")
     return value
 
 
+def input_size(text: str) -> str:
+    """``--input``: 224 or HxW such as 224x160, each size a positive integer up to 10^18."""
+    for part in text.lower().replace("×", "x").split("x"):
+        try:
+            positive_int(part.strip())
+        except ConfigError as exc:
+            raise ConfigError("option --input", f"cannot use size {text[:40]!r}: {exc.problem}",
+                              "a positive integer like 224, or HxW like 224x160, sizes up to 10^18") from None
+    return text
+
+
 def bits(text: str) -> float:
+    from ..precision import PRESET_NAMES
+
+    if text.strip().lower() in PRESET_NAMES:
+        return text.strip().lower()
     try:
         value = float(text)
     except ValueError:
-        raise ConfigError("option", f"{text!r} is not a number of bits", "a number such as 32, 8, 1.5") from None
+        raise ConfigError("option", f"{text!r} is not a number of bits", "a number such as 32, 8, 1.5, or a preset: "
+                          "fp32, fp16, int8, int4, int2, binary, ternary, masked-ternary (membrane)") from None
     if not 0 < value <= 64:
         raise ConfigError("option", f"{text} bits is out of range", "a number in (0, 64]")
     return int(value) if value.is_integer() else value
@@ -32,7 +57,7 @@ def bits(text: str) -> float:
 def add_model_options(parser, *, sharing: bool = True) -> None:
     """Options every analysis command takes: model, input, T, batch, bits, sharing."""
     parser.add_argument("model", help="a zoo model name (snncost zoo) or a .yaml/.yml/.json spec file")
-    parser.add_argument("--input", help="input spatial size: 224, or HxW such as 224x160 (default: the model's)")
+    parser.add_argument("--input", type=input_size, help="input spatial size: 224, or HxW such as 224x160 (default: the model's)")
     parser.add_argument("--timesteps", "-T", type=_typed(positive_int, "--timesteps"), help="timesteps T (default: the model's)")
     parser.add_argument("--batch", "-B", type=_typed(positive_int, "--batch"), help="batch size (default 1)")
     if sharing:
@@ -43,6 +68,52 @@ def add_model_options(parser, *, sharing: bool = True) -> None:
     parser.add_argument("--weight-bits", type=_typed(bits, "--weight-bits"), help="weight bits (default 32)")
     parser.add_argument("--membrane-bits", type=_typed(bits, "--membrane-bits"), help="membrane bits (default 32)")
     parser.add_argument("--spike-bits", type=_typed(bits, "--spike-bits"), help="spike bits (default 1)")
+    add_precision_options(parser)
+
+
+PRECISION_DEFAULTS = {"ternary_convention": "imsnn", "masked_convention": "halved", "spike_encoding": "one-hot",
+                      "sparsity": None, "weight_format": "dense", "index_bits": None, "node_overrides": None,
+                      "eq15_weights": "conv"}
+
+
+def add_precision_options(parser) -> None:
+    """Precision presets' conventions, multi-level spikes, pruning, per-node overrides
+    (docs/precision.md)."""
+    parser.add_argument("--ternary-convention", default="imsnn",
+                        help="bits of a ternary value: imsnn (1.5, IM-SNN's count), log2 (log2 3, exact), packed (2) (default imsnn)")
+    parser.add_argument("--masked-convention", default="halved",
+                        help="masked-ternary membrane: halved (half the ternary bits, IM-SNN Table III) or binary (1 bit) (default halved)")
+    parser.add_argument("--spike-encoding", default="one-hot",
+                        help="multi-level spike storage per neuron and timestep: one-hot (S lane bits) or encoded (ceil(log2(S+1)) bits)")
+    parser.add_argument("--sparsity", help="weight sparsity of every conv/linear weight tensor: 0.9494 or 94.94%% (default 0)")
+    parser.add_argument("--weight-format", default="dense",
+                        help="storage of (pruned) weights counted in weight memory: dense, values, bitmask, coo, csr (default dense)")
+    parser.add_argument("--index-bits", type=_typed(positive_int, "--index-bits"),
+                        help="bits per coo coordinate / csr column index (default: ceil(log2) of the tensor's dimensions)")
+    parser.add_argument("--node", action="append", dest="node_overrides", metavar="NODE:KEY=VALUE[,KEY=VALUE]",
+                        help="per-node override, repeatable: e.g. stem.conv:weight_bits=32 or fc:weight_bits=32,sparsity=0; "
+                             "keys weight_bits, membrane_bits, spike_bits, sparsity")
+    parser.add_argument("--eq15-weights", default="conv",
+                        help="weights N_w of IM-SNN's Eq. 15 total: conv (conv weights only, as its tables) or all (default conv)")
+
+
+def parse_node_overrides(items) -> dict | None:
+    """['conv1:weight_bits=32,sparsity=0'] -> {'conv1': {'weight_bits': '32', 'sparsity': '0'}}."""
+    if not items:
+        return None
+    valid = "NODE:KEY=VALUE[,KEY=VALUE...] with KEY one of weight_bits, membrane_bits, spike_bits, sparsity"
+    out: dict = {}
+    for item in items:
+        name, sep, settings = item.partition(":")
+        if not sep or not name.strip() or not settings.strip():
+            raise ConfigError("option --node", f"cannot read {item!r}", valid)
+        values = out.setdefault(name.strip(), {})
+        for part in settings.split(","):
+            key, eq, value = part.partition("=")
+            if not eq or not key.strip() or not value.strip():
+                raise ConfigError(f"option --node '{name.strip()}'", f"cannot read {part!r}", valid)
+            values[key.strip()] = value.strip()
+    return out
 
 
 def _typed(convert, option: str):
@@ -57,7 +128,15 @@ def _typed(convert, option: str):
 
 def analysis_kwargs(args) -> dict:
     keys = ("input", "timesteps", "batch", "sharing", "layer_groups", "training", "weight_bits", "membrane_bits", "spike_bits")
-    return {k: getattr(args, k) for k in keys if hasattr(args, k)}
+    kwargs = {k: getattr(args, k) for k in keys if hasattr(args, k)}
+    # precision/pruning options only when set, so commands that do not take them are unaffected
+    for key, default in PRECISION_DEFAULTS.items():
+        value = getattr(args, key, default)
+        if key == "node_overrides":
+            value = parse_node_overrides(value)
+        if value != default:
+            kwargs[key] = value
+    return kwargs
 
 
 def write_output(text: str, out: str | None) -> None:

@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 from ..report import Report
-from ..units import fmt as fmt_bits
+from ..units import fmt as _fmt_exact
 from .formats import render_table, to_json
+
+
+def fmt_bits(bits, unit: str, digits: int = 2) -> str:
+    """units.fmt, also for exact sympy numbers (log2 3-bit membranes), shown to ``digits``."""
+    if hasattr(bits, "free_symbols"):
+        from ..precision import display_number
+
+        return _fmt_exact(display_number(bits), unit, digits)
+    return _fmt_exact(bits, unit, digits)
 
 
 def _shape(shape) -> str:
@@ -61,6 +70,7 @@ def render_report(report: Report, fmt: str = "text", unit: str = "MiB", digits: 
          f"all {c.timesteps} timesteps: {fmt_bits(t['spike_bits_all_timesteps'], unit, digits)} {unit}"),
         ("total (weights + LIF fwd + spikes, all T)", f"{fmt_bits(t['total_bits'], unit, digits)} {unit}", ""),
     ]
+    summary += _precision_summary(report, unit, digits)
     if fmt == "text":
         lines = [title, "", table, ""]
         width = max(len(s[0]) for s in summary)
@@ -72,3 +82,24 @@ def render_report(report: Report, fmt: str = "text", unit: str = "MiB", digits: 
         notes = "\n".join(f"- {n}" for n in report.notes)
         return f"**{title}**\n\n{table}\n\n{summary_table}\n\n{notes}\n"
     return f"% {title}\n{table}\n{summary_table}\n" + "".join(f"% {n}\n" for n in report.notes)
+
+
+def _precision_summary(report: Report, unit: str, digits: int) -> list[tuple[str, str, str]]:
+    """IM-SNN's Eq. 15 total and, when weights are pruned, the storage in every format."""
+    t, c = report.totals, report.config
+    if "eq15_bits" not in t:
+        return []
+    scope = "conv weights only" if getattr(c, "eq15_weights", "conv") == "conv" else "all parameters"
+    lines = [("IM-SNN Eq. 15 total (w_p N_w + u_p N_f + u_s N_f)", f"{fmt_bits(t['eq15_bits'], unit, digits)} {unit}",
+              f"N_w = {t['eq15_weight_count']} ({scope}): {fmt_bits(t['eq15_weight_bits'], unit, digits)}; "
+              f"membrane {fmt_bits(t['eq15_membrane_bits'], unit, digits)}; spikes {fmt_bits(t['eq15_spike_bits'], unit, digits)} {unit}")]
+    pruned = getattr(c, "sparsity", 0) or any("sparsity" in v for v in getattr(c, "node_overrides", {}).values()) \
+        or getattr(c, "weight_format", "dense") != "dense"
+    if pruned:
+        from ..pruning import FORMATS
+
+        for f in FORMATS:
+            chosen = " (counted in weight memory)" if f == c.weight_format else ""
+            lines.append((f"weights stored {f}", f"{fmt_bits(t[f'weight_{f}_bits'], unit, digits)} {unit}",
+                          f"{FORMATS[f]}; {t['weight_nonzeros']} of {t['weight_elements']} weights nonzero{chosen}"))
+    return lines

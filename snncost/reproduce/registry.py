@@ -271,12 +271,26 @@ def _check_references(rows: list[RegistryRow], source: str) -> None:
             if not by_id[ref].is_published and r.is_published:
                 raise InputFileError(f"{where} column 'parent'", f"parent {ref!r} is not a published figure",
                                      "a row with a published value")
+        if r.parent is not None:
+            _check_units(r, by_id, where)
         if r.compare_to is not None:
             target = by_id.get(r.compare_to)
             if target is None or not target.is_published:
                 raise InputFileError(f"{where} column 'compare_to'", f"{r.compare_to!r} is not a published row of this file",
                                      "the id of a row with a published value")
     order_of_derivation(rows, source)  # raises on cycles
+
+
+def _check_units(row: RegistryRow, by_id: dict, where: str) -> None:
+    """A copy, a sum, a difference or a scaling keeps its parents' unit."""
+    p = row.parent
+    if p.op == "*" and isinstance(p.right, str) or p.op == "/" and isinstance(p.right, str):
+        return  # a ratio or a product: a unit of its own
+    for ref in p.ids:
+        if by_id[ref].unit != row.unit:
+            raise InputFileError(f"{where} column 'unit'", f"{row.unit!r} differs from the unit {by_id[ref].unit!r} "
+                                 f"of parent {ref!r} (a copy, sum, difference or scaling keeps the unit)",
+                                 by_id[ref].unit)
 
 
 def order_of_derivation(rows: list[RegistryRow], source: str = "") -> list[RegistryRow]:

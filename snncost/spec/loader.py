@@ -6,6 +6,7 @@ node (by name, not by list index) and the field.
 from __future__ import annotations
 
 import json
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,20 @@ from .nodes import node_kinds
 
 MAX_SPEC_BYTES = 10 * 2**20
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 3, 6, 6, 60, 60
+_SHORT.maxlong = 60
+
+
+def short_repr(value) -> str:
+    """A bounded repr for error messages (a YAML alias bomb must not hang the message)."""
+    return _SHORT.repr(value)
+
 
 def spec_from_dict(data: Any, origin: str = "spec") -> NetworkSpec:
     """Validate a plain dict (parsed YAML/JSON) into a :class:`NetworkSpec`."""
+    if data is None:
+        raise SpecError(origin, "is empty", "a mapping with keys name, input, nodes (see docs/spec.md)")
     if not isinstance(data, dict):
         raise SpecError(origin, f"the top level is a {type(data).__name__}, not a mapping",
                         "a mapping with keys name, input, nodes (and optionally timesteps, groupings...)")
@@ -64,24 +76,42 @@ def _spec_error(exc: ValidationError, data: dict, origin: str) -> SnnCostError:
         loc = loc[2:]
         if loc and isinstance(node, dict) and loc[0] == node.get("op"):
             loc = loc[1:]  # pydantic adds the discriminator value to the location
-    field = ".".join(str(part) for part in loc if not str(part).startswith(("function-", "tuple[", "int", "literal")))
+    # drop pydantic's union-member tags ('constrained-int', 'tuple[...]', 'literal[...]'): not field names
+    field = ".".join(str(part) for part in loc if not _union_tag(part))
     if field:
         where += f" field '{field}'"
     problem, valid = _describe(first)
     return SpecError(where, problem, valid)
 
 
+def _union_tag(part) -> bool:
+    if not isinstance(part, str):
+        return False
+    return ("[" in part or part.startswith(("constrained-", "function-", "literal", "lax-", "strict-"))
+            or part in ("int", "str", "float", "bool", "list", "dict", "tuple"))
+
+
 def _describe(error: dict) -> tuple[str, str | None]:
     kind = error["type"]
     message = error["msg"]
-    if kind == "union_tag_invalid" or kind == "union_tag_not_found":
-        return (f"unknown or missing node kind (op): {error.get('input', {}).get('op') if isinstance(error.get('input'), dict) else error.get('input')!r}",
+    if kind == "union_tag_not_found":
+        return "missing node kind (op)", ", ".join(node_kinds())
+    if kind == "union_tag_invalid":
+        given = error.get("input")
+        return (f"unknown node kind (op): {short_repr(given.get('op') if isinstance(given, dict) else given)}",
                 ", ".join(node_kinds()))
     if kind == "missing":
         return "required field is missing", None
     if kind == "extra_forbidden":
-        return f"unknown field (value {error.get('input')!r})", "see the node kind's fields in docs/spec.md"
-    return f"{message} (got {error.get('input')!r})", None
+        return f"unknown field (value {short_repr(error.get('input'))})", "see the node kind's fields in docs/spec.md"
+    if kind == "string_pattern_mismatch":
+        return (f"invalid name {short_repr(error.get('input'))}",
+                "a letter or _ first, then letters, digits, _ . or -")
+    if kind in ("too_long", "too_short"):  # list lengths: do not echo the list
+        return message, None
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    return f"{message} (got {short_repr(error.get('input'))})", None
 
 
 def _read_text(path: Path) -> str:
@@ -109,6 +139,10 @@ def parse_text(text: str, suffix: str, origin: str) -> Any:
         except json.JSONDecodeError as exc:
             raise InputFileError(origin, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                                  "valid JSON") from None
+        except RecursionError:
+            raise InputFileError(origin, "JSON nested too deeply", "a flat spec") from None
+        except ValueError as exc:  # e.g. an integer literal of more than 4300 digits
+            raise InputFileError(origin, f"malformed JSON: {exc}", "valid JSON with numbers of sensible size") from None
     import yaml
 
     try:
@@ -120,6 +154,8 @@ def parse_text(text: str, suffix: str, origin: str) -> Any:
         raise InputFileError(origin, f"malformed YAML{at}: {reason}", "valid YAML (safe subset: no tags)") from None
     except RecursionError:
         raise InputFileError(origin, "YAML nested too deeply", "a flat spec") from None
+    except ValueError as exc:  # e.g. an integer literal of more than 4300 digits
+        raise InputFileError(origin, f"malformed YAML: {exc}", "valid YAML with numbers of sensible size") from None
 
 
 def load_spec(path: str | Path) -> NetworkSpec:
@@ -127,7 +163,9 @@ def load_spec(path: str | Path) -> NetworkSpec:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
-        raise InputFileError(f"spec file '{path}'", f"unknown file type '{suffix or '(none)'}'", ".yaml, .yml or .json")
+        later = " (NIR graphs are not read yet)" if suffix == ".nir" else ""
+        raise InputFileError(f"spec file '{path}'", f"unsupported file type '{suffix or '(none)'}'{later}",
+                             ".yaml, .yml or .json (snncost spec files)")
     text = _read_text(path)
     origin = f"spec file '{path}'"
     data = parse_text(text, suffix, origin)

@@ -7,6 +7,7 @@ name -> member neuron nodes.
 """
 from __future__ import annotations
 
+import heapq
 from functools import cached_property
 from typing import Annotated, Optional
 
@@ -16,6 +17,8 @@ from ..errors import SpecError
 from .nodes import NAME_PATTERN, NEURON_KINDS, Bits, Node, PositiveInt
 
 INPUT_NAME = "input"
+MAX_NODES = 100_000
+"""Most nodes a spec may have (a bound so that no spec file can make an analysis hang)."""
 
 
 class InputSpec(BaseModel):
@@ -55,7 +58,7 @@ class NetworkSpec(BaseModel):
     timesteps: PositiveInt = 1
     batch: PositiveInt = 1
     precision: Precision = Precision()
-    nodes: Annotated[list[Node], Field(min_length=1)]
+    nodes: Annotated[list[Node], Field(min_length=1, max_length=MAX_NODES)]
     groupings: dict[GroupName, dict[GroupName, list[str]]] = {}
     default_grouping: Optional[str] = None
     notes: list[str] = []
@@ -101,20 +104,34 @@ def resolved_inputs(nodes) -> dict[str, tuple[str, ...]]:
 
 
 def topological_order(nodes, edges) -> list[str]:
-    """Kahn's algorithm, taking nodes in listing order when several are ready."""
+    """Kahn's algorithm, taking nodes in listing order when several are ready.
+
+    A heap of listing indices keeps it O(E log N), so large specs do not hang.
+    """
     names = [n.name for n in nodes]
-    pending = {name: set(edges[name]) - {INPUT_NAME} for name in names}
+    index = {name: i for i, name in enumerate(names)}
+    waiting = {name: len(set(edges[name]) - {INPUT_NAME}) for name in names}
+    consumers: dict[str, list[str]] = {}
+    for name in names:
+        for source in set(edges[name]) - {INPUT_NAME}:
+            consumers.setdefault(source, []).append(name)
+    ready = [index[name] for name in names if not waiting[name]]
+    heapq.heapify(ready)
     done: list[str] = []
-    done_set: set[str] = set()
-    while len(done) < len(names):
-        ready = [name for name in names if name not in done_set and not (pending[name] - done_set)]
-        if not ready:
-            cycle = sorted(name for name in names if name not in done_set)
-            raise SpecError(
-                "spec graph", f"nodes {', '.join(cycle)} form a cycle through their 'inputs'",
-                "a feed-forward graph: each node's inputs must not depend on the node itself")
-        done.append(ready[0])
-        done_set.add(ready[0])
+    while ready:
+        name = names[heapq.heappop(ready)]
+        done.append(name)
+        for consumer in consumers.get(name, ()):
+            waiting[consumer] -= 1
+            if not waiting[consumer]:
+                heapq.heappush(ready, index[consumer])
+    if len(done) < len(names):
+        finished = set(done)
+        cycle = sorted(name for name in names if name not in finished)
+        shown = ", ".join(cycle[:10]) + (f" and {len(cycle) - 10} more" if len(cycle) > 10 else "")
+        raise SpecError(
+            "spec graph", f"nodes {shown} form a cycle through their 'inputs' (or depend on one)",
+            "a feed-forward graph: each node's inputs must not depend on the node itself")
     return done
 
 

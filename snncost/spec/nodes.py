@@ -13,11 +13,16 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-PositiveInt = Annotated[StrictInt, Field(gt=0)]
-NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
+MAX_SIZE = 10**18
+"""Largest size, count or channel number a spec may give: results stay exact Python ints
+of a printable length, far beyond any real network (docs/errors.md)."""
+
+PositiveInt = Annotated[StrictInt, Field(gt=0, le=MAX_SIZE)]
+NonNegativeInt = Annotated[StrictInt, Field(ge=0, le=MAX_SIZE)]
 Pair = Union[PositiveInt, tuple[PositiveInt, PositiveInt]]
 PadPair = Union[NonNegativeInt, tuple[NonNegativeInt, NonNegativeInt]]
-Bits = Annotated[float, Field(gt=0, le=64)]
+# strict: a bit width is a number (int or float), never a bool or a string; finite
+Bits = Annotated[float, Field(gt=0, le=64, strict=True, allow_inf_nan=False)]
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
 

@@ -1,0 +1,509 @@
+"""Closed-form cost formulas: the memory model of :mod:`snncost.analysis` in symbols.
+
+    >>> import snncost
+    >>> snncost.formula("resnet19", "lif_forward_bits", sharing="L+CN")
+    336*B*H*W*b_u/N
+
+This is the same pipeline as ``snncost table`` (:func:`snncost.shapes.infer_shapes`,
+then :func:`snncost.analysis.evaluate`), run on sympy symbols instead of ints, so a
+formula is exactly the table's arithmetic: EfficientLIF-Net (Kim et al. 2023) Sec. 4
+and 5.1 for the LIF buffers (Eq. 4-14, ``neurons / N x state variables x b_u x B``
+per sharing buffer), Eq. 18-19 for reverse recomputation, and ``params x b_w``,
+``neurons x b_s x B`` for weights and spikes (see :mod:`snncost.memory`).
+
+Symbols (always these names, created here; user text is never passed to sympify):
+
+=========  ==================================================================
+``H, W``   input height and width (2-D inputs); ``L``: length of a 1-D input
+``T``      timesteps;  ``B``: batch size
+``b_w``    weight bits; ``b_u``: membrane bits; ``b_s``: spike bits
+``N``      channel groups of cross-channel sharing (``--sharing C<N>``/``L+C<N>``)
+``P``      spatial windows: not modelled yet (refused with an error)
+=========  ==================================================================
+
+plus any spec dimension the user marks symbolic: ``NAME=NODE.FIELD`` (FIELD is
+``out_channels`` or ``out_features``; ``input.channels`` for the input's channels).
+
+Input sizes.  Shapes use PyTorch's ``floor((size + 2p - d(k-1) - 1) / s) + 1``.
+By default the input is declared a multiple of the network's *total stride* S
+(``H = S h`` with ``h`` a non-negative integer): every floor then divides exactly and
+the result is a polynomial in ``H, W`` with exact rational coefficients.  With
+``divisible=False`` the input is any positive integer and the exact ``floor()``
+expressions remain.  Coefficients are always sympy Integers/Rationals, never floats.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import lcm
+
+import sympy
+
+from .errors import ConfigError, ShapeError
+from .sharing import SharingScheme, parse_sharing
+
+SIZE_NAMES_2D = ("H", "W")
+SIZE_NAMES_1D = ("L",)
+SCALAR_NAMES = ("T", "B", "b_w", "b_u", "b_s", "N")
+WINDOW_NAME = "P"
+RESERVED = SIZE_NAMES_2D + SIZE_NAMES_1D + SCALAR_NAMES + (WINDOW_NAME,)
+DIM_FIELDS = ("out_channels", "out_features")
+ROW_NON_QUANTITIES = ("name", "kind", "output_shape", "sharing_buffer", "static")
+
+#: The public symbols: plain sympy Symbols (no assumptions), so ``expr.subs({"H": 224})``
+#: and ``expr.subs(sympy.Symbol("H"), 224)`` both work in user scripts.
+SYMBOLS = {name: sympy.Symbol(name) for name in RESERVED}
+
+# Internal symbols carry the assumptions that let sympy simplify floors
+# (integer sizes, counts); they are replaced by the public ones before returning.
+_INTEGER = {name: sympy.Symbol(name, integer=True, positive=True)
+            for name in SIZE_NAMES_2D + SIZE_NAMES_1D + ("T", "B", "N")}
+_BITS = {name: sympy.Symbol(name, positive=True) for name in ("b_w", "b_u", "b_s")}
+_INTERNAL = {**_INTEGER, **_BITS}
+
+_SCHEME_N = re.compile(r"^(?P<layer>L\+)?C#?N$", re.IGNORECASE)
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_NODE_FIELD = re.compile(r"^(?P<node>[A-Za-z_][A-Za-z0-9_.\-]*)\.(?P<field>[a-z_]+)$")
+
+VALID_SYMBOLS = ("H, W (2-D input) or L (1-D input), T, B, b_w, b_u, b_s, N (with channel sharing), "
+                 "or a spec dimension NAME=NODE.FIELD / NODE.FIELD (FIELD out_channels or out_features; "
+                 "input.channels)")
+
+LATEX_LABELS = {
+    "lif_forward_bits": r"M_{\mathrm{LIF}}^{\mathrm{fwd}}",
+    "lif_backward_bits": r"M_{\mathrm{LIF}}^{\mathrm{bwd}}",
+    "weight_bits": r"M_{\mathrm{W}}",
+    "spike_bits_per_timestep": r"M_{\mathrm{S}}^{(t)}",
+    "spike_bits_all_timesteps": r"M_{\mathrm{S}}",
+    "total_bits": r"M_{\mathrm{total}}",
+    "params": r"N_{\mathrm{params}}",
+    "lif_neurons": r"N_{\mathrm{LIF}}",
+}
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The public symbol ``name`` (one of H, W, L, T, B, b_w, b_u, b_s, N, P)."""
+    if name not in SYMBOLS:
+        raise ConfigError("symbol", f"unknown symbol {name!r}", ", ".join(RESERVED))
+    return SYMBOLS[name]
+
+
+def unit_of(quantity: str) -> str:
+    """The unit of a quantity, from its name (``*_bits`` are bits, the rest counts)."""
+    if quantity.endswith("_bits"):
+        return "bit"
+    if quantity.endswith("_pj"):
+        return "pJ"
+    return "count"
+
+
+# --------------------------------------------------------------------------- strides
+def total_stride(spec) -> tuple:
+    """The network's total stride per spatial input dimension (height, width; or length).
+
+    The smallest S such that, for an input size ``S h`` (h an integer), every
+    ``floor(... / s)`` of the shape rules divides exactly.  Tracked as the exact
+    (Fraction) coefficient of ``h`` through the graph: a sliding window of stride s
+    maps coefficient c to c / s, global pooling to 0; S is the lcm of the
+    denominators.  ``()`` for an input without spatial dimensions.
+    """
+    from .spec.network import INPUT_NAME
+
+    dims = len(spec.input.shape) - 1
+    if dims < 1:
+        return ()
+    coef: dict[str, tuple | None] = {INPUT_NAME: (Fraction(1),) * dims}
+    denominators = [1] * dims
+    for node in spec.order:
+        inputs = [coef[src] for src in spec.edges[node.name]]
+        c = inputs[0]
+        if node.op in ("conv2d", "conv1d") or node.op.endswith(("pool2d", "pool1d")):
+            if c is not None:
+                if getattr(node, "padding", None) == "same":
+                    strides = (1,) * dims
+                else:
+                    stride = node.stride if getattr(node, "stride", None) is not None else node.kernel
+                    strides = tuple(stride) if isinstance(stride, (tuple, list)) else (stride,) * dims
+                c = tuple(ci / s for ci, s in zip(c, strides))
+                for i, ci in enumerate(c):
+                    denominators[i] = lcm(denominators[i], ci.denominator)
+        elif node.op == "global_avgpool":
+            c = None if c is None else (Fraction(0),) * dims
+        elif node.op in ("flatten", "linear"):
+            c = None
+        coef[node.name] = c
+    return tuple(denominators)
+
+
+def _has_floor_of(expr, sym) -> bool:
+    return any(f.has(sym) for f in sympy.sympify(expr).atoms(sympy.floor)) if hasattr(expr, "atoms") else False
+
+
+# --------------------------------------------------------------------------- symbols
+@dataclass(frozen=True)
+class SymbolRequest:
+    """Which names stay symbolic, and the spec dimensions marked symbolic."""
+
+    names: frozenset
+    dims: tuple = ()  # ((symbol name, node name, field), ...)
+
+
+def size_names(spec) -> tuple:
+    rank = len(spec.input.shape)
+    return SIZE_NAMES_2D if rank == 3 else SIZE_NAMES_1D if rank == 2 else ()
+
+
+def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option --symbols") -> SymbolRequest:
+    """``'H,W,T,N'`` or a list of names -> :class:`SymbolRequest` (validated, no sympify).
+
+    ``None`` means the default: the input size(s), T, B, b_w, b_u, b_s (and N when the
+    sharing scheme is written with N, e.g. ``L+CN``).
+    """
+    sizes = size_names(spec)
+    if text is None:
+        names = set(sizes) | {"T", "B", "b_w", "b_u", "b_s"}
+        if scheme_has_n:
+            names.add("N")
+        return SymbolRequest(frozenset(names))
+    if isinstance(text, str):
+        items = [t.strip() for t in text.split(",")]
+    elif isinstance(text, (list, tuple, set, frozenset)):
+        items = list(text)
+    else:
+        raise ConfigError(where, f"expected a comma-separated list of names, got {type(text).__name__}", VALID_SYMBOLS)
+    names: set[str] = set()
+    dims: list[tuple[str, str, str]] = []
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise ConfigError(where, f"empty or non-text symbol name {item!r}", VALID_SYMBOLS)
+        if item == WINDOW_NAME:
+            raise ConfigError(where, "P (spatial windows) is not modelled yet: snncost has no window-sharing scheme",
+                              VALID_SYMBOLS)
+        if item in SIZE_NAMES_2D + SIZE_NAMES_1D:
+            if item not in sizes:
+                shape = list(spec.input.shape)
+                raise ConfigError(where, f"symbol {item} does not name an input size of '{spec.name}' (input shape {shape})",
+                                  ", ".join(sizes) if sizes else "no size symbol: the input has no spatial dimension")
+            names.add(item)
+            continue
+        if item in SCALAR_NAMES:
+            names.add(item)
+            continue
+        name, _, target = item.partition("=") if "=" in item else (item, "", item)
+        name, target = name.strip(), target.strip()
+        match = _NODE_FIELD.match(target)
+        if not match:
+            raise ConfigError(where, f"unknown symbol {item!r}", VALID_SYMBOLS)
+        node_name, fld = match["node"], match["field"]
+        if "=" in item and not _IDENT.match(name):
+            raise ConfigError(where, f"symbol name {name!r} is not a plain identifier", "letters, digits and _, e.g. C1")
+        if name in RESERVED:
+            raise ConfigError(where, f"symbol name {name!r} is reserved", "another name, e.g. C1")
+        if node_name == "input":
+            if fld != "channels" or len(spec.input.shape) < 2:
+                raise ConfigError(where, f"unknown input dimension {target!r}", "input.channels (for a (C, ...) input)")
+        else:
+            node = spec.node_map.get(node_name)
+            if node is None:
+                raise ConfigError(where, f"'{node_name}' in {item!r} is not a node of '{spec.name}'", "NODE.FIELD with a node name of the spec")
+            if fld not in DIM_FIELDS or not hasattr(node, fld):
+                have = [f for f in DIM_FIELDS if hasattr(node, f)]
+                raise ConfigError(where, f"node '{node_name}' ({node.op}) has no symbolic dimension {fld!r}",
+                                  ", ".join(have) if have else f"{', '.join(DIM_FIELDS)} of a conv or linear node")
+            if fld == "out_channels" and getattr(node, "groups", 1) != 1:
+                raise ConfigError(where, f"node '{node_name}' is a grouped conv (groups {node.groups}); its channels cannot be symbolic",
+                                  "out_channels of an ungrouped conv")
+        dims.append((name, node_name, fld))
+    if "N" in names and not scheme_has_n:
+        raise ConfigError(where, "N (channel groups) needs a channel-sharing scheme",
+                          "--sharing C<N> or L+C<N> (or CN / L+CN), or drop N from the symbols")
+    return SymbolRequest(frozenset(names), tuple(dims))
+
+
+def _spec_with_symbolic_dims(spec, dims) -> tuple:
+    """A copy of ``spec`` whose marked dimensions are integer symbols (no validation: the
+    pydantic fields hold ints only).  Returns (spec, {internal symbol: public symbol})."""
+    if not dims:
+        return spec, {}
+    from .spec.network import InputSpec, NetworkSpec
+
+    internal: dict[str, sympy.Symbol] = {}
+    public: dict = {}
+    updates: dict[str, dict] = {}
+    input_shape = list(spec.input.shape)
+    for name, node_name, fld in dims:
+        sym = internal.setdefault(name, sympy.Symbol(name, integer=True, positive=True))
+        public[sym] = sympy.Symbol(name)
+        if node_name == "input":
+            input_shape[0] = sym
+        else:
+            updates.setdefault(node_name, {})[fld] = sym
+    nodes = []
+    for node in spec.nodes:
+        if node.name in updates:
+            values = {k: getattr(node, k) for k in type(node).model_fields}
+            values.update(updates[node.name])
+            node = type(node).model_construct(**values)
+        nodes.append(node)
+    values = {k: getattr(spec, k) for k in NetworkSpec.model_fields}
+    values["nodes"] = nodes
+    values["input"] = InputSpec.model_construct(shape=input_shape)
+    return NetworkSpec.model_construct(**values), public
+
+
+# --------------------------------------------------------------------------- engine
+def parse_formula_sharing(sharing, where: str = "option --sharing") -> tuple[SharingScheme, bool]:
+    """A scheme, allowing ``CN``/``C#N``/``L+CN`` for a symbolic N.  Returns (scheme, written with N)."""
+    if isinstance(sharing, str) and _SCHEME_N.match(sharing.strip()):
+        layer = bool(_SCHEME_N.match(sharing.strip())["layer"])
+        return SharingScheme(layer=layer, channel_groups=_INTEGER["N"]), True
+    scheme = parse_sharing(sharing, where)
+    return scheme, False
+
+
+def symbolic_evaluate(spec, *, sizes, scheme, timesteps, batch, weight_bits, membrane_bits, spike_bits,
+                      layer_groups=None, training=None, shapes=None, **options):
+    """Run :func:`snncost.analysis.evaluate` with any argument symbolic.
+
+    ``sizes`` is a tuple of spatial sizes (ints or sympy expressions).  Returns
+    (rows, totals, config, shapes).
+    """
+    from .analysis import evaluate, make_config
+    from .shapes import infer_shapes
+
+    config = make_config(spec, input=tuple(sizes) if sizes else None, timesteps=timesteps, batch=batch,
+                         sharing=scheme, layer_groups=layer_groups, training=training,
+                         weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits, **options)
+    if shapes is None:
+        shapes = infer_shapes(spec, config.input_shape)
+    rows, totals = evaluate(spec, config, shapes)
+    return rows, totals, config, shapes
+
+
+def quantity_names(rows, totals, layer=None) -> list[str]:
+    if layer is None:
+        return list(totals)
+    row = rows[0] if rows else {}
+    return [k for k, v in row.items() if k not in ROW_NON_QUANTITIES and _is_number(v)]
+
+
+def _is_number(value) -> bool:
+    return (isinstance(value, (int, Fraction)) and not isinstance(value, bool)) or isinstance(value, sympy.Basic)
+
+
+def pick(rows, totals, quantity: str, layer: str | None, model: str):
+    """The value of ``quantity`` (total, or of node ``layer``) with clear errors."""
+    if layer is not None:
+        by_name = {r["name"]: r for r in rows}
+        if layer not in by_name:
+            names = list(by_name)
+            shown = ", ".join(names[:12]) + (f", ... ({len(names)} nodes)" if len(names) > 12 else "")
+            raise ConfigError("option --layer", f"'{layer}' is not a node of '{model}'", shown)
+        valid = quantity_names(rows, totals, layer)
+        if quantity not in valid:
+            raise ConfigError("option --quantity", f"unknown per-layer quantity {quantity!r}", ", ".join(valid))
+        return by_name[layer][quantity]
+    if quantity not in totals:
+        raise ConfigError("option --quantity", f"unknown quantity {quantity!r}", ", ".join(totals))
+    return totals[quantity]
+
+
+def to_sympy(value):
+    """An exact number or expression as sympy (Fraction -> Rational; floats refused)."""
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a quantity")
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        raise TypeError(f"float {value!r} in a formula: snncost keeps formulas exact")
+    expr = sympy.sympify(value) if isinstance(value, int) else value  # ints only: no user text
+    if expr.atoms(sympy.Float):
+        raise TypeError(f"floating-point coefficient in {expr}: snncost keeps formulas exact")
+    return expr
+
+
+# --------------------------------------------------------------------------- formula
+@dataclass(frozen=True)
+class Formula:
+    """A derived formula and everything needed to read it correctly."""
+
+    model: str
+    quantity: str
+    layer: str | None
+    expr: sympy.Expr
+    unit: str
+    sharing: str
+    grouping: str | None
+    training: str
+    size_symbols: tuple
+    total_stride: tuple
+    divisible: bool
+    fixed: dict = field(default_factory=dict)     # numeric values of the parameters that are not symbols
+    defaults: dict = field(default_factory=dict)  # the model's values of the symbols (to evaluate the table's case)
+
+    @property
+    def free_symbols(self) -> list[str]:
+        return sorted(s.name for s in self.expr.free_symbols)
+
+    def assumption(self) -> str:
+        symbolic = [n for n in self.size_symbols if SYMBOLS[n] in self.expr.free_symbols or n in self.free_symbols]
+        if not symbolic:
+            return "no input-size symbol"
+        if not self.divisible:
+            return f"{', '.join(symbolic)} any positive integer (exact floor() form)"
+        parts = [f"{n} a multiple of {s}" for n, s in zip(self.size_symbols, self.total_stride) if n in symbolic]
+        return ", ".join(parts) + f" (total stride of {self.model}; other sizes: --any-size / divisible=False)"
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "quantity": self.quantity,
+            "layer": self.layer,
+            "unit": self.unit,
+            "expression": sympy.sstr(self.expr),
+            "latex": sympy.latex(self.expr),
+            "free_symbols": self.free_symbols,
+            "total_stride": {n: s for n, s in zip(self.size_symbols, self.total_stride)},
+            "input_is_multiple_of_total_stride": self.divisible,
+            "assumption": self.assumption(),
+            "sharing": self.sharing,
+            "layer_groups": self.grouping,
+            "training": self.training,
+            "fixed": {k: _plain_value(v) for k, v in self.fixed.items()},
+            "defaults": {k: _plain_value(v) for k, v in self.defaults.items()},
+        }
+
+    def text(self) -> str:
+        name = self.quantity + (f"[{self.layer}]" if self.layer else "")
+        grouping = f", layer grouping {self.grouping}" if self.grouping else ""
+        lines = [f"{name} = {sympy.sstr(self.expr)}",
+                 f"# {self.model}, sharing {self.sharing}{grouping}, training {self.training}; unit: {self.unit}",
+                 f"# valid for: {self.assumption()}"]
+        if self.fixed:
+            lines.append("# fixed: " + ", ".join(f"{k}={_plain_value(v)}" for k, v in self.fixed.items()))
+        if self.defaults:
+            lines.append("# the model's values of the symbols: "
+                         + ", ".join(f"{k}={_plain_value(v)}" for k, v in self.defaults.items()))
+        return "\n".join(lines) + "\n"
+
+    def latex(self) -> str:
+        label = LATEX_LABELS.get(self.quantity, r"\mathrm{" + self.quantity.replace("_", r"\_") + "}")
+        if self.layer:
+            label = label + r"\big|_{\mathrm{" + self.layer.replace("_", r"\_") + "}}"
+        grouping = f", layer grouping {self.grouping}" if self.grouping else ""
+        return (f"% snncost: {self.model}, {self.quantity}{' of ' + self.layer if self.layer else ''} in {self.unit}, "
+                f"sharing {self.sharing}{grouping}, training {self.training}\n"
+                f"% valid for {self.assumption()}\n"
+                f"{label} = {sympy.latex(self.expr)}\n")
+
+
+def _plain_value(value):
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else str(value)
+    if isinstance(value, sympy.Basic):
+        return str(value)
+    return value
+
+
+def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=None, symbols=None,
+           input=None, timesteps=None, batch=None, weight_bits=None, membrane_bits=None, spike_bits=None,
+           layer_groups=None, training=None, divisible: bool = True, **options) -> Formula:
+    """Derive the closed-form :class:`Formula` of ``quantity`` (see :func:`formula`).
+
+    ``options`` are :func:`snncost.analysis.make_config`'s precision and pruning options
+    (``sparsity``, ``weight_format``, ``node_overrides``...), applied with their numeric values."""
+    from .analysis import make_config
+    from .zoo import resolve_model
+
+    spec = resolve_model(model)
+    if not isinstance(quantity, str):
+        raise ConfigError("option --quantity", f"expected a quantity name, got {type(quantity).__name__}", "e.g. lif_forward_bits")
+    scheme, written_n = parse_formula_sharing(sharing)
+    has_channels = scheme.channel_groups != 1
+    request = parse_symbols(symbols, spec, scheme_has_n=has_channels if symbols is not None else written_n)
+    if "N" in request.names and not written_n:
+        scheme = SharingScheme(layer=scheme.layer, channel_groups=_INTEGER["N"])
+    elif written_n and "N" not in request.names:
+        raise ConfigError("option --symbols", "the sharing scheme is written with N but N is not among the symbols",
+                          "add N to --symbols, or give a number: --sharing L+C2")
+    # Numeric defaults (checked by make_config exactly as `snncost table` checks them).
+    numeric = make_config(spec, input=input, timesteps=timesteps, batch=batch,
+                          sharing=SharingScheme(layer=scheme.layer), layer_groups=layer_groups, training=training,
+                          weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits, **options)
+    work_spec, dim_symbols = _spec_with_symbolic_dims(spec, request.dims)
+    names = size_names(spec)
+    strides = total_stride(spec) if names else ()
+    numeric_sizes = tuple(numeric.input_shape[1:]) if len(spec.input.shape) > 1 else ()
+    sizes, back, multiples = [], {}, {}
+    for i, name in enumerate(names):
+        if name not in request.names:
+            sizes.append(numeric_sizes[i])
+        elif divisible:
+            h = sympy.Symbol(f"_{name.lower()}", integer=True, nonnegative=True)
+            sizes.append(strides[i] * h)
+            back[h] = _INTEGER[name] / strides[i]
+            multiples[name] = h
+        else:
+            sizes.append(_INTEGER[name])
+    pick_value = {"T": numeric.timesteps, "B": numeric.batch, "b_w": numeric.weight_bits,
+                  "b_u": numeric.membrane_bits, "b_s": numeric.spike_bits}
+    args = {n: (_INTERNAL[n] if n in request.names else pick_value[n]) for n in pick_value}
+    rows, totals, config, shapes = symbolic_evaluate(
+        work_spec, sizes=sizes, scheme=scheme, timesteps=args["T"], batch=args["B"], weight_bits=args["b_w"],
+        membrane_bits=args["b_u"], spike_bits=args["b_s"], layer_groups=layer_groups, training=training, **options)
+    for name, h in multiples.items():
+        if any(_has_floor_of(d, h) for sh in shapes.values() for d in sh["output"]):
+            i = names.index(name)
+            raise ShapeError("option --symbols", f"the shapes of '{spec.name}' keep floor() terms in {name} even for "
+                             f"multiples of its total stride {strides[i]}", "divisible=False / --any-size")
+    value = pick(rows, totals, quantity, layer, spec.name)
+    expr = to_sympy(value)
+    expr = sympy.expand(expr.xreplace(back)) if divisible else expr  # floor form: keep evaluate's factored shape
+    public = {s: SYMBOLS[s.name] for s in expr.free_symbols if s.name in _INTERNAL and s == _INTERNAL[s.name]}
+    public.update(dim_symbols)
+    expr = expr.xreplace(public)
+    order = names + tuple(pick_value)
+    numbers = {**dict(zip(names, numeric_sizes)), **pick_value}
+    fixed = {n: numbers[n] for n in order if n not in request.names}
+    defaults = {n: numbers[n] for n in order if n in request.names}
+    if scheme.channel_groups != 1 and "N" not in request.names:
+        fixed["N"] = scheme.channel_groups
+    label = scheme.label if "N" not in request.names else ("L+CN" if scheme.layer else "CN")
+    return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=unit_of(quantity),
+                   sharing=label, grouping=config.grouping if scheme.layer else None, training=config.training,
+                   size_symbols=names, total_stride=strides, divisible=divisible, fixed=fixed, defaults=defaults)
+
+
+def formula(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=None, symbols=None,
+            input=None, timesteps=None, batch=None, weight_bits=None, membrane_bits=None, spike_bits=None,
+            layer_groups=None, training=None, divisible: bool = True, **options) -> sympy.Expr:
+    """The closed-form sympy expression of ``quantity`` for ``model``.
+
+    ``quantity`` is any key of the totals of :func:`snncost.analysis.evaluate`
+    (``lif_forward_bits``, ``lif_backward_bits``, ``weight_bits``, ``total_bits``,
+    ``params``, ``lif_neurons``, ...), or with ``layer="s1b1.lif1"`` a per-layer
+    quantity of that node.  ``symbols`` lists the names kept symbolic (default: the
+    input size(s), T, B, b_w, b_u, b_s, and N when ``sharing`` is written ``CN`` or
+    ``L+CN``); every other parameter takes its numeric value (the options given
+    here, else the spec's defaults).  ``divisible`` declares the input a multiple of
+    the network's total stride (a clean polynomial); ``False`` keeps floor().
+
+    Substitute with the public symbol names: ``expr.subs({"H": 224, "W": 224, ...})``.
+    """
+    return derive(model, quantity, sharing=sharing, layer=layer, symbols=symbols, input=input,
+                  timesteps=timesteps, batch=batch, weight_bits=weight_bits, membrane_bits=membrane_bits,
+                  spike_bits=spike_bits, layer_groups=layer_groups, training=training, divisible=divisible,
+                  **options).expr
+
+
+class _CallableModule(type(sys)):
+    """``snncost.formula`` is both this module and the function: importing the module
+    (``import snncost.formula``) replaces the package attribute, so the module is callable."""
+
+    def __call__(self, *args, **kwargs):
+        return formula(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

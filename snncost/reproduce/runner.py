@@ -1,0 +1,194 @@
+"""Reproduce one paper's registry: compute every row, compare, assign statuses.
+
+A paper is a module of this package that defines
+
+- ``NAME``: the name on the command line (``snncost reproduce NAME``) and the module's file name,
+- ``TITLE``: one line naming the paper and what is reproduced,
+- ``REGISTRY``: the registry file under ``tables/`` (see :mod:`.registry`),
+- ``UNITS``: the units its registry may use,
+- ``compute(row) -> Fraction``: the exact value of a row that has a ``model``, in the
+  row's ``unit`` (it may raise :class:`NotReproduced` with a reason),
+- optionally ``describe(row) -> str``: what the row was computed on, in a few words.
+
+Rows without a model are derived from their parents' computed values by the
+``parent`` derivation.  Adding a paper means adding such a module and its registry;
+nothing here changes.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+
+from ..errors import ConfigError
+from .registry import RegistryRow, load_registry, order_of_derivation
+from .status import EXPLAINED, INFO, MISMATCH, REPRODUCED, STATUSES, Verdict, judge
+
+
+class NotReproduced(Exception):
+    """Raised by a paper's ``compute`` when a row cannot be computed as the paper
+    describes it (the row becomes a ``mismatch`` with this message)."""
+
+
+_FRAMEWORK_MODULES = {"registry", "status", "runner", "render"}
+
+
+@lru_cache(maxsize=1)
+def paper_names() -> tuple[str, ...]:
+    """The installed papers: the modules of this package other than the framework's
+    (a paper's module file is named after the paper)."""
+    package = importlib.import_module("snncost.reproduce")
+    return tuple(sorted(info.name for info in pkgutil.iter_modules(package.__path__)
+                        if info.name not in _FRAMEWORK_MODULES and not info.name.startswith("_")))
+
+
+def paper_module(name: str):
+    """The module of paper ``name``; only that module is imported."""
+    if name not in paper_names():
+        raise ConfigError("argument PAPER", f"unknown paper {name!r}", ", ".join(paper_names()) or "(none installed)")
+    module = importlib.import_module(f"snncost.reproduce.{name}")
+    missing = [a for a in ("NAME", "REGISTRY", "compute") if not hasattr(module, a)]
+    if missing or module.NAME != name:
+        raise ConfigError(f"paper module snncost/reproduce/{name}.py",
+                          f"missing {', '.join(missing)}" if missing else f"NAME is {module.NAME!r}",
+                          f"NAME = {name!r}, REGISTRY, compute(row) (docs/reproduce.md, 'Adding a paper')")
+    return module
+
+
+def papers() -> dict:
+    """Paper name -> module, for every installed paper (imports them all)."""
+    return {name: paper_module(name) for name in paper_names()}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One registry row, its exact computed value and its verdict."""
+
+    row: RegistryRow
+    computed: Fraction | None
+    verdict: Verdict
+    computed_on: str = ""
+    compared_with: RegistryRow | None = None   # informational rows: the published row
+    would_be: Verdict | None = None            # informational rows: its status against that row
+
+    @property
+    def status(self) -> str:
+        return self.verdict.status
+
+    @property
+    def as_expected(self) -> bool:
+        return self.row.expected_status is None or self.row.expected_status == self.status
+
+    @property
+    def difference(self) -> Fraction | None:
+        """computed - published (or - the compared row's published value, for info rows)."""
+        published = self.row.published if self.row.is_published else \
+            (self.compared_with.published if self.compared_with else None)
+        if self.computed is None or published is None:
+            return None
+        return self.computed - Fraction(Decimal(published))
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    paper: str
+    title: str
+    registry: str
+    results: tuple[Result, ...]
+
+    @property
+    def published(self) -> list[Result]:
+        return [r for r in self.results if r.row.is_published]
+
+    @property
+    def informational(self) -> list[Result]:
+        return [r for r in self.results if not r.row.is_published]
+
+    def counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATUSES}
+        for r in self.results:
+            counts[r.status] += 1
+        return counts
+
+    @property
+    def unexpected(self) -> list[Result]:
+        return [r for r in self.results if not r.as_expected]
+
+    def summary(self) -> str:
+        c = self.counts()
+        text = (f"summary: {len(self.published)} published figures: {c['match']} match, "
+                f"{c['match-rounded-parent']} match-rounded-parent, {c['explained-deviation']} explained-deviation, "
+                f"{c['mismatch']} mismatch; {c['info']} info rows (not published figures)")
+        if self.unexpected:
+            text += f"; {len(self.unexpected)} not as expected: " + ", ".join(r.row.id for r in self.unexpected)
+        return text
+
+
+def _describe(module, row: RegistryRow) -> str:
+    if hasattr(module, "describe"):
+        return module.describe(row)
+    if row.model is None:
+        return f"= {row.parent}" if row.parent else ""
+    items = "; ".join(f"{k}={v}" for k, v in row.config.items())
+    return f"{row.model}" + (f" ({items})" if items else "")
+
+
+def reproduce(name: str) -> Reproduction:
+    """Compute, compare and judge every row of paper ``name``'s registry."""
+    module = paper_module(name)
+    rows = load_registry(module.REGISTRY, units=getattr(module, "UNITS", None))
+    results = judge_rows(rows, module, f"tables/{module.REGISTRY}")
+    return Reproduction(module.NAME, getattr(module, "TITLE", module.NAME), f"tables/{module.REGISTRY}", tuple(results))
+
+
+def judge_rows(rows: list[RegistryRow], module, source: str = "registry") -> list[Result]:
+    """The results of registry ``rows`` (in their order), computing rows that have a
+    model with ``module.compute`` and the others from their parents."""
+    by_id = {r.id: r for r in rows}
+    results: dict[str, Result] = {}
+    for row in order_of_derivation(rows, source):
+        computed, problem = _compute(module, row, results)
+        on = _describe(module, row)
+        if not row.is_published:
+            compared = by_id.get(row.compare_to) if row.compare_to else None
+            would = None
+            if compared is not None and computed is not None:
+                would = judge(computed=computed, published=compared.published, decimals=compared.decimals)
+            detail = "not a published figure"
+            if compared is not None:
+                detail += (f"; against the printed {compared.published} ({compared.table}, {compared.row}) it would be "
+                           f"{would.status if would else MISMATCH}" + (f": {would.detail}" if would else ""))
+            if problem:
+                detail += f"; {problem}"
+            results[row.id] = Result(row, computed, Verdict(INFO, detail), on, compared, would)
+            continue
+        if computed is None:
+            results[row.id] = Result(row, None, Verdict(MISMATCH, problem), on)
+            continue
+        via_parents = expression = None
+        reproduced = True
+        if row.parent is not None:
+            printed = {ref: by_id[ref].published for ref in row.parent.ids}
+            via_parents = row.parent.apply({ref: Fraction(Decimal(v)) for ref, v in printed.items()})
+            expression = row.parent.text(printed)
+            reproduced = all(results[ref].status in REPRODUCED for ref in row.parent.ids)
+        verdict = judge(computed=computed, published=row.published, decimals=row.decimals, rounding=row.rounding,
+                        parent_expression=expression, via_parents=via_parents, parents_reproduced=reproduced,
+                        reason=row.reason if row.expected_status == EXPLAINED else "")
+        results[row.id] = Result(row, computed, verdict, on)
+    return [results[r.id] for r in rows]  # back to the registry's order
+
+
+def _compute(module, row: RegistryRow, done: dict) -> tuple[Fraction | None, str]:
+    if row.model is not None:
+        try:
+            return Fraction(module.compute(row)), ""
+        except NotReproduced as exc:
+            return None, f"not computed: {exc}"
+    missing = [ref for ref in row.parent.ids if done[ref].computed is None]
+    if missing:
+        return None, f"not computed: parent {missing[0]} has no computed value"
+    return row.parent.apply({ref: done[ref].computed for ref in row.parent.ids}), ""

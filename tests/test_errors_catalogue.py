@@ -1,0 +1,487 @@
+"""The bad-input catalogue (issue 5): every case is refused with one line naming the
+field, the right error class, exit status 2 from the CLI, no traceback, no output file.
+
+The table in docs/errors.md is generated from CASES by running the real code:
+
+    python tests/test_errors_catalogue.py            # rewrite the table in docs/errors.md
+    python tests/test_errors_catalogue.py --check    # exit 1 if the doc is stale
+
+and ``test_doc_table_matches_code`` fails whenever a row of the doc differs from what
+the code prints now, so the doc cannot go stale.
+
+Every case runs in a fresh empty folder holding only the case's files, so messages
+show short relative paths.  Every ``table``/``spec`` case also gets ``--out result.out``
+to prove that no (partial) output file is left behind.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "errors.md"
+START, END = "<!-- catalogue:start -->", "<!-- catalogue:end -->"
+OUT = ("--out", "result.out")
+
+
+@dataclass
+class Case:
+    id: str
+    surface: str  # "CLI", "spec file", "API"
+    input: str  # what the user gave (shown in the doc)
+    error: str  # error class name
+    field: str  # text that must appear in the message (the field/option/node it names)
+    argv: list[str] | None = None  # CLI cases and spec-file cases
+    call: Callable | None = None  # API cases
+    files: dict = field(default_factory=dict)  # name -> str or bytes, created before the run
+
+    @property
+    def exit(self):
+        return 2 if self.argv is not None else None
+
+
+TINY = "name: tiny\ninput: {shape: [3, 8, 8]}\n"
+CONV = "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3, padding: 1}\n"
+LIF = "  - {name: lif1, op: lif}\n"
+
+
+def spec_case(id, input, error, field, nodes=None, *, top=TINY, extra=(), name="bad.yaml", text=None):
+    """A spec-file case: ``text`` (default: ``top`` + ``nodes:`` + the node lines) run as
+    ``snncost table bad.yaml``."""
+    body = text if text is not None else top + "nodes:\n" + (nodes if nodes is not None else CONV + LIF)
+    return Case(id, "spec file", input, error, field, argv=["table", name, *extra], files={name: body})
+
+
+def cli(id, input, error, field, argv, files=None):
+    return Case(id, "CLI", input, error, field, argv=argv, files=files or {})
+
+
+def api(id, input, error, field, call):
+    return Case(id, "API", input, error, field, call=call)
+
+
+def _analyze(*args, **kwargs):
+    from snncost import analyze
+
+    return analyze(*args, **kwargs)
+
+
+def _spec(data):
+    from snncost.spec import spec_from_dict
+
+    return spec_from_dict(data)
+
+
+def _builder_bad_kernel():
+    from snncost import SpecBuilder
+
+    b = SpecBuilder("tiny", (3, 8, 8))
+    b.conv2d("conv1", 4, kernel=0)
+    return b.build()
+
+
+def _load(path):
+    from snncost import load_spec
+
+    return load_spec(path)
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+MANY_NODES = ('{"name": "t", "input": {"shape": [3]}, "nodes": ['
+              + ", ".join(f'{{"name": "n{i}", "op": "identity"}}' for i in range(100_001)) + "]}")
+YAML_BOMB = (TINY + "nodes:\n" + CONV + "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+             + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9)))
+
+CASES: list[Case] = [
+    # ---- the command line -------------------------------------------------------------
+    cli("no-command", "`snncost` (no command)", "ConfigError", "command line of 'snncost'", []),
+    cli("unknown-command", "`snncost frobnicate`", "ConfigError", "frobnicate", ["frobnicate"]),
+    cli("missing-model", "`snncost table` (no model)", "ConfigError", "model", ["table"]),
+    cli("unknown-option", "`--colour red`", "ConfigError", "--colour", ["table", "resnet19", "--colour", "red"]),
+    cli("unknown-model", "`snncost table nosuch`", "SpecError", "model 'nosuch'", ["table", "nosuch", *OUT]),
+    cli("input-zero", "`--input 0`", "ConfigError", "option --input", ["table", "resnet19", "--input", "0", *OUT]),
+    cli("input-negative", "`--input=-5`", "ConfigError", "option --input", ["table", "resnet19", "--input=-5", *OUT]),
+    cli("input-garbled", "`--input 32x`", "ConfigError", "option --input", ["table", "resnet19", "--input", "32x", *OUT]),
+    cli("input-too-many-sizes", "`--input 32x32x32` (2-D input)", "ConfigError", "option --input",
+        ["table", "resnet19", "--input", "32x32x32", *OUT]),
+    cli("input-huge", "`--input 10000000000000000000` (> 10^18)", "ConfigError", "option --input",
+        ["table", "resnet19", "--input", "10000000000000000000", *OUT]),
+    cli("input-below-strides", "`snncost table vgg16 --input 8` (4 max pools need 16)", "ShapeError", "pool4",
+        ["table", "vgg16", "--input", "8", *OUT]),
+    cli("batch-zero", "`--batch 0`", "ConfigError", "option --batch", ["table", "resnet19", "--batch", "0", *OUT]),
+    cli("batch-float", "`--batch 1e5`", "ConfigError", "option --batch", ["table", "resnet19", "--batch", "1e5", *OUT]),
+    cli("batch-huge", "`--batch 10000000000000000000` (> 10^18)", "ConfigError", "option --batch",
+        ["table", "resnet19", "--batch", "10000000000000000000", *OUT]),
+    cli("timesteps-zero", "`-T 0`", "ConfigError", "option --timesteps", ["table", "resnet19", "-T", "0", *OUT]),
+    cli("timesteps-word", "`--timesteps five`", "ConfigError", "option --timesteps",
+        ["table", "resnet19", "--timesteps", "five", *OUT]),
+    cli("sharing-unknown", "`--sharing X2`", "SharingError", "option --sharing", ["table", "resnet19", "--sharing", "X2", *OUT]),
+    cli("sharing-zero-groups", "`--sharing C0`", "SharingError", "option --sharing", ["table", "resnet19", "--sharing", "C0", *OUT]),
+    cli("sharing-not-dividing", "`--sharing C3` (128 channels)", "SharingError", "stem.lif",
+        ["table", "resnet19", "--sharing", "C3", *OUT]),
+    cli("layer-groups-unknown", "`--sharing L --layer-groups nosuch`", "SharingError", "option --layer-groups",
+        ["table", "resnet19", "--sharing", "L", "--layer-groups", "nosuch", *OUT]),
+    cli("training-unknown", "`--training sgd`", "ConfigError", "option --training",
+        ["table", "resnet19", "--training", "sgd", *OUT]),
+    cli("reverse-hard-reset", "`snncost table resnet19-baseline-code --sharing L --training reverse` (hard reset)",
+        "ConfigError", "stem.lif", ["table", "resnet19-baseline-code", "--sharing", "L", "--training", "reverse", *OUT]),
+    cli("units-unknown", "`--units mb`", "ConfigError", "option --units", ["table", "resnet19", "--units", "mb", *OUT]),
+    cli("format-unknown", "`--format xml`", "ConfigError", "option --format", ["table", "resnet19", "--format", "xml", *OUT]),
+    cli("spec-format-unknown", "`snncost spec resnet19 --format toml`", "ConfigError", "option --format",
+        ["spec", "resnet19", "--format", "toml", *OUT]),
+    cli("bits-too-many", "`--weight-bits 65`", "ConfigError", "option --weight-bits",
+        ["table", "resnet19", "--weight-bits", "65", *OUT]),
+    cli("bits-zero", "`--membrane-bits 0`", "ConfigError", "option --membrane-bits",
+        ["table", "resnet19", "--membrane-bits", "0", *OUT]),
+    cli("bits-nan", "`--spike-bits nan`", "ConfigError", "option --spike-bits", ["table", "resnet19", "--spike-bits", "nan", *OUT]),
+    cli("bits-inf", "`--weight-bits inf`", "ConfigError", "option --weight-bits", ["table", "resnet19", "--weight-bits", "inf", *OUT]),
+    cli("bits-word", "`--membrane-bits many`", "ConfigError", "option --membrane-bits",
+        ["table", "resnet19", "--membrane-bits", "many", *OUT]),
+    cli("digits-zero", "`--digits 0`", "ConfigError", "option --digits", ["table", "resnet19", "--digits", "0", *OUT]),
+    cli("out-missing-folder", "`--out nofolder/t.txt`", "InputFileError", "option --out",
+        ["table", "resnet19", "--out", "nofolder/t.txt"]),
+    cli("out-is-directory", "`--out adir` (a folder)", "InputFileError", "option --out",
+        ["table", "resnet19", "--out", "adir"], files={"adir/keep": ""}),
+    # ---- files that cannot be read ------------------------------------------------------
+    cli("file-missing", "`snncost table missing.yaml`", "InputFileError", "missing.yaml", ["table", "missing.yaml", *OUT]),
+    cli("file-is-directory", "`snncost table specs.yaml` (a folder)", "InputFileError", "specs.yaml",
+        ["table", "specs.yaml", *OUT], files={"specs.yaml/keep": ""}),
+    cli("file-not-a-folder", "`snncost table tiny.yaml/x.yaml`", "InputFileError", "tiny.yaml/x.yaml",
+        ["table", "tiny.yaml/x.yaml", *OUT], files={"tiny.yaml": TINY + "nodes:\n" + CONV}),
+    cli("file-not-utf8", "a spec file of bytes `ff fe 00`", "InputFileError", "binary.yaml",
+        ["table", "binary.yaml", *OUT], files={"binary.yaml": b"\xff\xfe\x00"}),
+    cli("file-nir", "`snncost table net.nir` (an existing NIR file)", "InputFileError", "net.nir",
+        ["table", "net.nir", *OUT], files={"net.nir": b"\x89HDF\r\n"}),
+    cli("file-h5", "`snncost table weights.h5`", "InputFileError", "weights.h5", ["table", "weights.h5", *OUT],
+        files={"weights.h5": b"\x89HDF\r\n"}),
+    # ---- malformed YAML / JSON ----------------------------------------------------------
+    spec_case("yaml-malformed", "`nodes: [ {name: c` (unclosed)", "InputFileError", "bad.yaml",
+              text=TINY + "nodes: [ {name: c\n"),
+    spec_case("yaml-python-tag", "`!!python/object/apply:os.system [ls]`", "InputFileError", "bad.yaml",
+              text="!!python/object/apply:os.system [ls]\n"),
+    spec_case("yaml-empty", "an empty file", "SpecError", "bad.yaml", text=""),
+    spec_case("yaml-top-list", "`[1, 2]` (a list, not a mapping)", "SpecError", "bad.yaml", text="[1, 2]\n"),
+    spec_case("yaml-alias-bomb", "a YAML alias bomb (9^9 elements) under an unknown key", "SpecError", "'a0'",
+              text=YAML_BOMB),
+    spec_case("json-malformed", "`{\"name\": \"t\",}`", "InputFileError", "bad.json", text='{"name": "t",}',
+              name="bad.json"),
+    spec_case("json-too-deep", "100,000 nested `[`", "InputFileError", "bad.json", text=DEEP_JSON, name="bad.json"),
+    spec_case("json-huge-integer", "an integer literal of 5000 digits", "InputFileError", "bad.json",
+              text='{"name": "t", "timesteps": ' + "9" * 5000 + "}", name="bad.json"),
+    # ---- spec fields --------------------------------------------------------------------
+    spec_case("op-unknown", "`op: conv3d`", "SpecError", "conv9", "  - {name: conv9, op: conv3d, kernel: 3}\n"),
+    spec_case("op-missing", "a node without `op`", "SpecError", "conv1", "  - {name: conv1, kernel: 3}\n"),
+    spec_case("field-missing", "conv2d without `out_channels`", "SpecError", "out_channels",
+              "  - {name: conv1, op: conv2d, kernel: 3}\n"),
+    spec_case("field-extra-node", "`strides: 2` (misspelt)", "SpecError", "strides",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3, strides: 2}\n"),
+    spec_case("field-extra-top", "top-level `timestep: 4` (misspelt)", "SpecError", "timestep",
+              top=TINY + "timestep: 4\n"),
+    spec_case("name-missing", "a node without `name`", "SpecError", "name", "  - {op: lif}\n"),
+    spec_case("type-string-int", "`kernel: \"3\"`", "SpecError", "kernel",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: \"3\"}\n"),
+    spec_case("type-bool-int", "`out_channels: true`", "SpecError", "out_channels",
+              "  - {name: conv1, op: conv2d, out_channels: true, kernel: 3}\n"),
+    spec_case("type-float-int", "`out_channels: 4.0`", "SpecError", "out_channels",
+              "  - {name: conv1, op: conv2d, out_channels: 4.0, kernel: 3}\n"),
+    spec_case("type-inputs-string", "`inputs: conv1` (not a list)", "SpecError", "inputs", CONV + "  - {name: lif1, op: lif, inputs: conv1}\n"),
+    spec_case("type-node-not-mapping", "a node that is a number", "SpecError", "nodes[0]", "  - 42\n"),
+    spec_case("nodes-empty", "`nodes: []`", "SpecError", "nodes", text=TINY + "nodes: []\n"),
+    spec_case("size-negative", "`input: {shape: [3, -8, 8]}`", "SpecError", "input.shape",
+              top="name: tiny\ninput: {shape: [3, -8, 8]}\n"),
+    spec_case("size-zero", "`out_channels: 0`", "SpecError", "out_channels",
+              "  - {name: conv1, op: conv2d, out_channels: 0, kernel: 3}\n"),
+    spec_case("size-huge", "`out_channels: 10000000000000000000` (> 10^18)", "SpecError", "out_channels",
+              "  - {name: conv1, op: conv2d, out_channels: 10000000000000000000, kernel: 3}\n"),
+    spec_case("input-rank", "`input: {shape: [1, 3, 8, 8]}`", "SpecError", "input.shape",
+              top="name: tiny\ninput: {shape: [1, 3, 8, 8]}\n"),
+    spec_case("spec-timesteps-zero", "`timesteps: 0`", "SpecError", "timesteps", top=TINY + "timesteps: 0\n"),
+    spec_case("bits-out-of-range", "`precision: {membrane_bits: 128}`", "SpecError", "precision.membrane_bits",
+              top=TINY + "precision: {membrane_bits: 128}\n"),
+    spec_case("bits-string", "`weight_bits: \"8\"` on a node", "SpecError", "weight_bits",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3, weight_bits: \"8\"}\n"),
+    spec_case("bits-bool", "`spike_bits: true` on a node", "SpecError", "spike_bits",
+              CONV + "  - {name: lif1, op: lif, spike_bits: true}\n"),
+    spec_case("spec-bits-nan", "`weight_bits: .nan`", "SpecError", "weight_bits", top=TINY + "precision: {weight_bits: .nan}\n"),
+    spec_case("reset-unknown", "`reset: zero`", "SpecError", "reset", CONV + "  - {name: lif1, op: lif, reset: zero}\n"),
+    spec_case("lanes-not-mlif", "`lanes: 4` on a lif", "SpecError", "lanes", CONV + "  - {name: lif1, op: lif, lanes: 4}\n"),
+    spec_case("dropout-p", "`p: 1` on dropout", "SpecError", "'p'", CONV + "  - {name: drop, op: dropout, p: 1}\n"),
+    spec_case("name-invalid", "`name: conv 1` (a space)", "SpecError", "conv 1",
+              "  - {name: conv 1, op: conv2d, out_channels: 4, kernel: 3}\n"),
+    spec_case("name-duplicate", "two nodes named `conv1`", "SpecError", "conv1", CONV + CONV),
+    spec_case("name-reserved", "a node named `input`", "SpecError", "input", "  - {name: input, op: lif}\n"),
+    spec_case("inputs-dangling", "`inputs: [conv0]` (no such node)", "SpecError", "conv0",
+              CONV + "  - {name: lif1, op: lif, inputs: [conv0]}\n"),
+    spec_case("inputs-cycle", "`a` reads `b`, `b` reads `a`", "SpecError", "a, b",
+              "  - {name: a, op: identity, inputs: [b]}\n  - {name: b, op: identity, inputs: [a]}\n"),
+    spec_case("inputs-self", "a node reading itself", "SpecError", "loop",
+              "  - {name: loop, op: identity, inputs: [loop]}\n"),
+    spec_case("add-one-input", "`add` with one input", "SpecError", "sum", CONV + "  - {name: sum, op: add}\n"),
+    spec_case("conv-two-inputs", "a conv with two inputs", "SpecError", "conv2",
+              CONV + "  - {name: conv2, op: conv2d, out_channels: 4, kernel: 1, inputs: [input, conv1]}\n"),
+    spec_case("too-many-nodes", "100,001 nodes (limit 100,000)", "SpecError", "nodes", text=MANY_NODES, name="big.json"),
+    # ---- shapes ---------------------------------------------------------------------------
+    spec_case("kernel-larger-than-input", "`kernel: 11` on an 8x8 input", "ShapeError", "conv1",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 11}\n"),
+    spec_case("input-below-spec-strides", "stride-4 convs, `--input 8` (8 -> 2 -> 1 -> kernel 3 does not fit)",
+              "ShapeError", "conv3",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3, stride: 4}\n"
+              "  - {name: conv2, op: conv2d, out_channels: 4, kernel: 2, stride: 2}\n"
+              "  - {name: conv3, op: conv2d, out_channels: 4, kernel: 3}\n", extra=("--input", "8")),
+    spec_case("groups-input-channels", "`groups: 2` on 3 input channels", "ShapeError", "groups",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3, groups: 2}\n"),
+    spec_case("groups-out-channels", "`groups: 3`, `out_channels: 4`", "ShapeError", "groups",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3, groups: 3}\n"),
+    spec_case("same-padding-stride", "`padding: same` with `stride: 2`", "ShapeError", "padding",
+              "  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3, stride: 2, padding: same}\n"),
+    spec_case("pool-padding", "max pool `kernel: 2, padding: 2`", "ShapeError", "padding",
+              "  - {name: pool1, op: maxpool2d, kernel: 2, padding: 2}\n"),
+    spec_case("conv-on-vector", "conv2d after flatten", "ShapeError", "conv2",
+              "  - {name: flat, op: flatten}\n  - {name: conv2, op: conv2d, out_channels: 4, kernel: 1}\n"),
+    spec_case("add-shapes", "`add` of 4x8x8 and 3x8x8", "ShapeError", "sum",
+              CONV + "  - {name: sum, op: add, inputs: [conv1, input]}\n"),
+    spec_case("concat-shapes", "`concat` of 4x8x8 and 4x4x4", "ShapeError", "cat",
+              CONV + "  - {name: pool, op: avgpool2d, kernel: 2}\n  - {name: cat, op: concat, inputs: [conv1, pool]}\n"),
+    # ---- sharing ---------------------------------------------------------------------------
+    spec_case("cn-not-dividing", "`--sharing C3` on a 4-channel LIF site", "SharingError", "lif1",
+              extra=("--sharing", "C3")),
+    spec_case("l-group-shapes", "`layer_group: g` on LIF sites of 4x8x8 and 4x4x4, `--sharing L`", "SharingError", "'g'",
+              CONV + "  - {name: lif1, op: lif, layer_group: g}\n"
+              "  - {name: pool, op: avgpool2d, kernel: 2}\n  - {name: lif2, op: lif, layer_group: g}\n",
+              extra=("--sharing", "L")),
+    spec_case("grouping-member-not-neuron", "grouping member `conv1` (not a neuron)", "SpecError", "conv1",
+              top=TINY + "groupings: {mine: {g: [conv1]}}\n"),
+    spec_case("grouping-member-twice", "`lif1` in two groups of one grouping", "SpecError", "lif1",
+              top=TINY + "groupings: {mine: {g: [lif1], h: [lif1]}}\n"),
+    spec_case("grouping-reserved-name", "a grouping named `auto`", "SpecError", "auto", top=TINY + "groupings: {auto: {g: [lif1]}}\n"),
+    spec_case("default-grouping-unknown", "`default_grouping: mine` (not declared)", "SpecError", "default_grouping",
+              top=TINY + "default_grouping: mine\n"),
+    spec_case("reverse-hard-reset-spec", "`reset: hard`, `--sharing L --training reverse`", "ConfigError", "lif1",
+              CONV + "  - {name: lif1, op: lif, reset: hard}\n", extra=("--sharing", "L", "--training", "reverse")),
+    # ---- the Python API --------------------------------------------------------------------
+    api("api-model-type", "`snncost.analyze(42)`", "SpecError", "model", lambda: _analyze(42)),
+    api("api-batch-zero", "`analyze('resnet19', batch=0)`", "ConfigError", "option --batch",
+        lambda: _analyze("resnet19", batch=0)),
+    api("api-batch-bool", "`analyze('resnet19', batch=True)`", "ConfigError", "option --batch",
+        lambda: _analyze("resnet19", batch=True)),
+    api("api-timesteps-float", "`analyze('resnet19', timesteps=2.5)`", "ConfigError", "option --timesteps",
+        lambda: _analyze("resnet19", timesteps=2.5)),
+    api("api-sharing-type", "`analyze('resnet19', sharing=2)`", "SharingError", "option --sharing",
+        lambda: _analyze("resnet19", sharing=2)),
+    api("api-bits-range", "`analyze('resnet19', membrane_bits=0)`", "ConfigError", "option --membrane-bits",
+        lambda: _analyze("resnet19", membrane_bits=0)),
+    api("api-input-rank", "`analyze('resnet19', input=(32, 32, 32))`", "ConfigError", "option --input",
+        lambda: _analyze("resnet19", input=(32, 32, 32))),
+    api("api-spec-not-mapping", "`spec_from_dict(['conv'])`", "SpecError", "spec", lambda: _spec(["conv"])),
+    api("api-builder-kernel", "`SpecBuilder.conv2d('conv1', 4, kernel=0)`", "SpecError", "kernel", _builder_bad_kernel),
+    api("api-load-nir", "`load_spec('net.nir')`", "InputFileError", "net.nir", lambda: _load("net.nir")),
+]
+
+
+# ---------------------------------------------------------------------------
+# Running a case
+# ---------------------------------------------------------------------------
+
+@contextmanager
+def _in_folder(files: dict):
+    old = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, content in files.items():
+            path = Path(tmp, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        os.chdir(tmp)
+        try:
+            yield Path(tmp)
+        finally:
+            os.chdir(old)
+
+
+def _listing(folder: Path) -> set:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def raised(case: Case) -> Exception:
+    """The exception the case raises, through the API or through the CLI's parser and
+    command (exactly what ``snncost.cli.main`` runs)."""
+    from snncost.cli import build_parser
+
+    with _in_folder(case.files):
+        try:
+            if case.call is not None:
+                case.call()
+            else:
+                with redirect_stdout(StringIO()):
+                    args = build_parser().parse_args(case.argv)
+                    args.run(args)
+        except Exception as exc:  # noqa: BLE001 - the case's error, checked by the caller
+            return exc
+    raise AssertionError(f"case {case.id}: no error raised")
+
+
+def run_cli(case: Case) -> tuple[int, str, str, set, set]:
+    """``snncost.cli.main(argv)``: exit status, stdout, stderr, files before and after."""
+    from snncost.cli import main
+
+    with _in_folder(case.files) as folder:
+        before = _listing(folder)
+        out, err = StringIO(), StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            status = main(list(case.argv))
+        return status, out.getvalue(), err.getvalue(), before, _listing(folder)
+
+
+def message(case: Case) -> str:
+    return str(raised(case))
+
+
+# ---------------------------------------------------------------------------
+# The doc table
+# ---------------------------------------------------------------------------
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def table_rows() -> list[str]:
+    rows = ["| # | id | surface | input | error class | exit | message |",
+            "|---|----|---------|-------|-------------|------|---------|"]
+    for i, case in enumerate(CASES, start=1):
+        exit_text = str(case.exit) if case.exit is not None else "raises"
+        rows.append(f"| {i} | {case.id} | {case.surface} | {_cell(case.input)} | {case.error} | {exit_text} | "
+                    f"`{_cell(message(case))}` |")
+    return rows
+
+
+def doc_rows(text: str) -> list[str]:
+    inside = text.split(START, 1)[1].split(END, 1)[0]
+    return [line for line in inside.strip().splitlines() if line.startswith("|")]
+
+
+def write_doc() -> bool:
+    """Rewrite the table between the markers of docs/errors.md; True if it changed."""
+    text = DOC.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    new = head + START + "\n" + "\n".join(table_rows()) + "\n" + END + tail
+    if new != text:
+        DOC.write_text(new, encoding="utf-8")
+    return new != text
+
+
+# ---------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------
+
+def test_catalogue_is_large_and_ids_unique():
+    assert len(CASES) >= 40
+    assert len([c for c in CASES if c.exit == 2]) >= 40
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case_error_class_and_field(case):
+    import snncost.errors as errors
+
+    exc = raised(case)
+    assert type(exc).__name__ == case.error, f"{case.id}: {type(exc).__name__}: {exc}"
+    assert isinstance(exc, errors.SnnCostError)
+    text = str(exc)
+    assert "\n" not in text and len(text) < 1000
+    assert case.field in text, f"{case.id}: {case.field!r} not named in {text!r}"
+    assert exc.where and exc.problem  # where / what is wrong
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.argv is not None], ids=[c.id for c in CASES if c.argv is not None])
+def test_cli_case_exits_2_with_one_line(case):
+    status, out, err, before, after = run_cli(case)
+    assert status == 2, f"{case.id}: exit {status}, stderr {err!r}"
+    assert out == ""
+    assert err.startswith("snncost: ") and err.endswith("\n") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert err == f"snncost: {message(case)}\n"
+    assert after == before, f"{case.id}: files left behind: {after - before}"
+
+
+def test_doc_table_matches_code():
+    rows = doc_rows(DOC.read_text(encoding="utf-8"))
+    expected = table_rows()
+    stale = [f"doc: {a}\ncode: {b}" for a, b in zip(rows, expected) if a != b]
+    assert len(rows) == len(expected) and not stale, (
+        "docs/errors.md is stale; regenerate it with: python tests/test_errors_catalogue.py\n" + "\n".join(stale[:5]))
+
+
+SUBPROCESS_CASES = ["unknown-model", "bits-too-many", "kernel-larger-than-input", "yaml-python-tag", "l-group-shapes",
+                    "file-nir"]
+
+
+@pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
+def test_end_to_end_exit_2_no_traceback(case_id):
+    case = next(c for c in CASES if c.id == case_id)
+    with _in_folder(case.files) as folder:
+        before = _listing(folder)
+        env = {k: v for k, v in os.environ.items() if k != "SNNCOST_DEBUG"}
+        proc = subprocess.run([sys.executable, "-m", "snncost.cli", *case.argv], capture_output=True, text=True,
+                              timeout=60, env=env)
+        after = _listing(folder)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr == f"snncost: {message(case)}\n"
+    assert after == before
+
+
+def test_huge_values_are_exact_and_fast():
+    """--input 10^12, --batch 10^15 and a conv with 10^9 output channels: exact Python
+    ints, no overflow, well within a second (the timeout guards against a hang)."""
+    code = (
+        "import snncost\n"
+        "from snncost.spec import spec_from_dict\n"
+        "spec = spec_from_dict({'name': 'big', 'input': {'shape': [3, 32, 32]}, 'nodes': ["
+        "{'name': 'conv1', 'op': 'conv2d', 'out_channels': 10**9, 'kernel': 3, 'padding': 1, 'bias': False},"
+        "{'name': 'lif1', 'op': 'lif'}]})\n"
+        "t = snncost.analyze(spec, input=10**12, batch=10**15, timesteps=10**6).totals\n"
+        "print(t['lif_neurons'], t['lif_forward_bits'], t['lif_backward_bits'], t['params'])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    neurons, forward, backward, params = map(int, proc.stdout.split())
+    # by hand: a 3x3 conv with padding 1 keeps 10^12 x 10^12; 10^9 channels
+    assert neurons == 10**9 * 10**12 * 10**12
+    assert forward == neurons * 32 * 10**15
+    assert backward == 10**6 * forward
+    assert params == 10**9 * 3 * 9
+
+
+def test_huge_cli_values_print_exact_bits():
+    from snncost.cli import main
+
+    out = StringIO()
+    with redirect_stdout(out):
+        status = main(["table", "resnet19", "--input", "1000000000000", "--batch", "1000000000000000", "-T",
+                       "1000000000000000000", "--format", "csv"])
+    assert status == 0
+    total = [line for line in out.getvalue().splitlines() if line.startswith("TOTAL")][0].split(",")
+    # resnet19 at 32x32 has 753,664 LIF neurons (EfficientLIF-Net Table 1 baseline, 2.875 MiB):
+    # at 10^12 x 10^12 every 32x32 map scales by (10^12 / 32)^2 exactly (all strides divide 32)
+    neurons = 753_664 * (10**12 // 32) ** 2
+    assert int(total[4]) == neurons
+    assert int(total[7]) == neurons * 32 * 10**15  # forward, none: 32-bit membranes x batch
+
+
+if __name__ == "__main__":
+    if "--check" in sys.argv:
+        stale = doc_rows(DOC.read_text(encoding="utf-8")) != table_rows()
+        print("docs/errors.md is stale" if stale else "docs/errors.md is up to date")
+        sys.exit(1 if stale else 0)
+    print("docs/errors.md " + ("rewritten" if write_doc() else "unchanged"))
