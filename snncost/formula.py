@@ -138,7 +138,7 @@ def total_stride(spec) -> tuple:
 
 
 def _has_floor_of(expr, sym) -> bool:
-    return any(f.has(sym) for f in sympy.sympify(expr).atoms(sympy.floor)) if hasattr(expr, "atoms") else False
+    return isinstance(expr, sympy.Basic) and any(f.has(sym) for f in expr.atoms(sympy.floor))
 
 
 # --------------------------------------------------------------------------- symbols
@@ -318,7 +318,7 @@ def to_sympy(value):
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, float):
         raise TypeError(f"float {value!r} in a formula: snncost keeps formulas exact")
-    expr = sympy.sympify(value) if isinstance(value, int) else value  # ints only: no user text
+    expr = sympy.Integer(value) if isinstance(value, int) else value
     if expr.atoms(sympy.Float):
         raise TypeError(f"floating-point coefficient in {expr}: snncost keeps formulas exact")
     return expr

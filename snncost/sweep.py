@@ -37,6 +37,7 @@ MAX_CONFIGS = 50_000_000
 MAX_VALUES = 1_000_000
 INT64_LIMIT = 2**63 - 1
 DEFAULT_QUANTITIES = ("lif_forward_bits", "lif_backward_bits", "total_bits")
+DEFAULT_LAYER_QUANTITIES = ("lif_forward_bits", "lif_backward_bits", "weight_bits")
 BIT_NAMES = {"b_w": "weight_bits", "b_u": "membrane_bits", "b_s": "spike_bits",
              "weight": "weight_bits", "membrane": "membrane_bits", "spike": "spike_bits",
              "weight_bits": "weight_bits", "membrane_bits": "membrane_bits", "spike_bits": "spike_bits"}
@@ -210,7 +211,7 @@ def _exact(value: Fraction):
 
 # --------------------------------------------------------------------------- sweep
 def sweep(model, *, input=None, timesteps=None, batch=None, sharing="none", bits=None, weight_bits=None,
-          membrane_bits=None, spike_bits=None, quantities=DEFAULT_QUANTITIES, layer=None, layer_groups=None,
+          membrane_bits=None, spike_bits=None, quantities=None, layer=None, layer_groups=None,
           training=None, **options):
     """Every combination of the given values, one row each, as a pandas DataFrame.
 
@@ -313,7 +314,7 @@ class Grid:
                 continue
             for idx, m in zip(indices, multiples):
                 subs = dict(zip(hs, m))
-                if all(sympy.sympify(x).xreplace(subs) == sympy.sympify(y).xreplace(subs) for x, y in zip(sa, sb)):
+                if all(_at(x, subs) == _at(y, subs) for x, y in zip(sa, sb)):
                     bad.add(idx)
         return sorted(bad)
 
@@ -332,9 +333,9 @@ class Grid:
                 start = time.perf_counter()
                 try:
                     rows, totals, config, shapes, hs = self._derive(scheme, key)
-                except (ShapeError, SharingError):
+                except (ShapeError, SharingError) as exc:
                     if key[0] == "exact":
-                        raise
+                        raise _at_size(exc, self.names, key[1]) from None
                     pending.extend((("exact", self.sizes[i]), [i]) for i in indices)
                     continue
                 if key[0] == "mod":
@@ -404,6 +405,10 @@ class Grid:
         return cols
 
 
+def _at(value, subs):
+    return value.xreplace(subs) if isinstance(value, sympy.Basic) else value
+
+
 def _axis(values, axis: int, ndim: int):
     arr = np.asarray(values) if not isinstance(values, np.ndarray) else values
     if arr.dtype != object and arr.dtype.kind in "iu":
@@ -432,7 +437,7 @@ def _pointwise(expr, variables, arrays, dens, shape):
 
 
 def build_grid(model, *, input=None, timesteps=None, batch=None, sharing="none", bits=None, weight_bits=None,
-               membrane_bits=None, spike_bits=None, quantities=DEFAULT_QUANTITIES, layer=None, layer_groups=None,
+               membrane_bits=None, spike_bits=None, quantities=None, layer=None, layer_groups=None,
                training=None, **options) -> Grid:
     """Check every option of a sweep and return its :class:`Grid` (nothing evaluated yet)."""
     from .analysis import make_config
@@ -494,6 +499,8 @@ def build_grid(model, *, input=None, timesteps=None, batch=None, sharing="none",
         make_config(spec, sharing=scheme, layer_groups=layer_groups, training=training, **options)
         schemes.append(scheme)
         labels.append(scheme.label)
+    if quantities is None:
+        quantities = DEFAULT_QUANTITIES if layer is None else DEFAULT_LAYER_QUANTITIES
     if isinstance(quantities, str):
         quantities = [q.strip() for q in quantities.split(",")]
     quantities = list(dict.fromkeys(quantities))
@@ -503,14 +510,24 @@ def build_grid(model, *, input=None, timesteps=None, batch=None, sharing="none",
     if grid.size > MAX_CONFIGS:
         dims = " x ".join(str(n) for n in grid.shape)
         raise ConfigError("sweep size", f"{dims} = {grid.size} configurations", f"at most {MAX_CONFIGS} per sweep")
-    # quantity and layer names: checked on the numeric model (cheap, clear errors)
-    rows, totals, _, _ = symbolic_evaluate(spec, sizes=sizes[0], scheme=schemes[0], timesteps=params["T"][0],
-                                           batch=params["B"][0], weight_bits=params["b_w"][0],
-                                           membrane_bits=params["b_u"][0], spike_bits=params["b_s"][0],
-                                           layer_groups=layer_groups, training=training, **options)
-    for q in quantities:
-        pick(rows, totals, q, layer, spec.name)
+    # schemes, quantity and layer names: checked on the numeric model at the first size (cheap, clear errors)
+    for scheme in dict.fromkeys(schemes):
+        try:
+            rows, totals, _, _ = symbolic_evaluate(spec, sizes=sizes[0], scheme=scheme, timesteps=params["T"][0],
+                                                   batch=params["B"][0], weight_bits=params["b_w"][0],
+                                                   membrane_bits=params["b_u"][0], spike_bits=params["b_s"][0],
+                                                   layer_groups=layer_groups, training=training, **options)
+        except ShapeError as exc:
+            raise _at_size(exc, names, sizes[0]) from None
+        for q in quantities:
+            pick(rows, totals, q, layer, spec.name)
     return grid
+
+
+def _at_size(exc: SnnCostError, names, size) -> SnnCostError:
+    """The same error, saying which input size of the sweep it is about."""
+    label = ", ".join(f"{n}={v}" for n, v in zip(names, size)) if names else "the model's input"
+    return type(exc)(f"option --input ({label})", f"{exc.where}: {exc.problem}", exc.valid)
 
 
 def _fraction(text: str, option: str) -> Fraction:

@@ -21,8 +21,8 @@ def register(sub) -> None:
     p.add_argument("--weight-bits", help="weight bits: 32,8,4 (default: the model's)")
     p.add_argument("--membrane-bits", help="membrane bits: 32,16,1.5 (default: the model's)")
     p.add_argument("--spike-bits", help="spike bits (default: the model's)")
-    p.add_argument("--quantity", default="lif_forward_bits,lif_backward_bits,total_bits",
-                   help="comma-separated quantities, one column each (default lif_forward_bits,lif_backward_bits,total_bits)")
+    p.add_argument("--quantity", help="comma-separated quantities, one column each (default lif_forward_bits,"
+                                      "lif_backward_bits,total_bits; with --layer lif_forward_bits,lif_backward_bits,weight_bits)")
     p.add_argument("--layer", help="a node name: that node's quantities instead of the network totals")
     p.add_argument("--format", help="csv, json, parquet (default: from --out's extension, else csv)")
     p.add_argument("--out", help="write to this file instead of standard output")
