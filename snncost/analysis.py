@@ -7,7 +7,7 @@ for :mod:`snncost.formula`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from math import prod
 
@@ -364,6 +364,6 @@ def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", la
     rows, totals = evaluate(spec, config, shapes)
     base = None
     if baseline:
-        base_config = replace(config, sharing=SharingScheme(), grouping=None, training="bptt", notes=())
-        base = evaluate(spec, base_config, shapes)[1] if config.sharing.shares or config.training != "bptt" else totals
+        forward, backward = memory.unshared_lif_bits(rows, config.batch, config.timesteps)
+        base = {"lif_forward_bits": forward, "lif_backward_bits": backward}
     return Report(model=spec.name, spec=spec, config=config, rows=rows, totals=totals, baseline=base)

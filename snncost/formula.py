@@ -37,7 +37,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import lcm
+from math import floor, lcm
 
 import sympy
 
@@ -342,6 +342,28 @@ class Formula:
     divisible: bool
     fixed: dict = field(default_factory=dict)     # numeric values of the parameters that are not symbols
     defaults: dict = field(default_factory=dict)  # the model's values of the symbols (to evaluate the table's case)
+    exceptions: tuple = ()  # see auto_grouping_exceptions
+
+    def holds_at(self, sizes: dict) -> bool:
+        """False at input sizes (name -> value) listed in :attr:`exceptions`; the stride
+        assumption is the caller's to respect."""
+        return not any(all(sizes.get(n) in values for n, values in where.items()) and where
+                       for _, _, where in self.exceptions)
+
+    def off_stride_defaults(self) -> list[str]:
+        """Model sizes (defaults) that are not multiples of the total stride: the
+        polynomial does not apply to the model's own input."""
+        if not self.divisible:
+            return []
+        return [f"{n}={self.defaults[n]}" for n, s in zip(self.size_symbols, self.total_stride)
+                if n in self.defaults and self.defaults[n] % s]
+
+    def exceptions_text(self) -> str:
+        parts = []
+        for a, b, where in self.exceptions:
+            sizes = "; ".join(f"{n} in {_short(v)}" for n, v in where.items())
+            parts.append(f"{sizes} (the automatic layer grouping also joins {a} and {b} there)")
+        return "; ".join(parts)
 
     @property
     def free_symbols(self) -> list[str]:
@@ -373,6 +395,8 @@ class Formula:
             "training": self.training,
             "fixed": {k: _plain_value(v) for k, v in self.fixed.items()},
             "defaults": {k: _plain_value(v) for k, v in self.defaults.items()},
+            "not_valid_at": [{"sites": [a, b], "sizes": where} for a, b, where in self.exceptions],
+            "defaults_off_stride": self.off_stride_defaults(),
         }
 
     def text(self) -> str:
@@ -381,6 +405,12 @@ class Formula:
         lines = [f"{name} = {sympy.sstr(self.expr)}",
                  f"# {self.model}, sharing {self.sharing}{grouping}, training {self.training}; unit: {self.unit}",
                  f"# valid for: {self.assumption()}"]
+        if self.exceptions:
+            lines.append(f"# not valid at: {self.exceptions_text()} (sizes scanned up to {SCAN_LIMIT}; "
+                         "use snncost table there)")
+        if self.off_stride_defaults():
+            lines.append(f"# note: the model's own size {', '.join(self.off_stride_defaults())} is not a multiple of "
+                         "the total stride: use --any-size to evaluate it")
         if self.fixed:
             lines.append("# fixed: " + ", ".join(f"{k}={_plain_value(v)}" for k, v in self.fixed.items()))
         if self.defaults:
@@ -396,7 +426,13 @@ class Formula:
         return (f"% snncost: {self.model}, {self.quantity}{' of ' + self.layer if self.layer else ''} in {self.unit}, "
                 f"sharing {self.sharing}{grouping}, training {self.training}\n"
                 f"% valid for {self.assumption()}\n"
-                f"{label} = {sympy.latex(self.expr)}\n")
+                + (f"% not valid at: {self.exceptions_text()}\n" if self.exceptions else "")
+                + f"{label} = {sympy.latex(self.expr)}\n")
+
+
+def _short(values) -> str:
+    values = list(values)
+    return "{" + ", ".join(map(str, values[:8])) + (", ..." if len(values) > 8 else "") + "}"
 
 
 def _plain_value(value):
@@ -458,6 +494,15 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
             i = names.index(name)
             raise ShapeError("option --symbols", f"the shapes of '{spec.name}' keep floor() terms in {name} even for "
                              f"multiples of its total stride {strides[i]}", "divisible=False / --any-size")
+    size_vars = []
+    for i, name in enumerate(names):
+        if name in multiples:
+            size_vars.append((name, multiples[name], strides[i]))
+        elif name in request.names:
+            size_vars.append((name, _INTEGER[name], 1))
+        else:
+            size_vars.append((name, None, 1))
+    exceptions = auto_grouping_exceptions(work_spec, scheme, config, shapes, size_vars)
     value = pick(rows, totals, quantity, layer, spec.name)
     expr = to_sympy(value)
     expr = sympy.expand(expr.xreplace(back)) if divisible else expr  # floor form: keep evaluate's factored shape
@@ -473,7 +518,77 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     label = scheme.label if "N" not in request.names else ("L+CN" if scheme.layer else "CN")
     return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=unit_of(quantity),
                    sharing=label, grouping=config.grouping if scheme.layer else None, training=config.training,
-                   size_symbols=names, total_stride=strides, divisible=divisible, fixed=fixed, defaults=defaults)
+                   size_symbols=names, total_stride=strides, divisible=divisible, fixed=fixed, defaults=defaults,
+                   exceptions=exceptions)
+
+
+SCAN_LIMIT = 4096
+
+
+def exact_value(expr, env: dict):
+    """Exact value (int or Fraction) of a shape expression (+, *, integer powers,
+    rationals, floor) at integer symbol values; no floats."""
+    if isinstance(expr, int):
+        return expr
+    if expr.is_Integer:
+        return int(expr)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    if expr.is_Symbol:
+        return env[expr]
+    if isinstance(expr, sympy.floor):
+        return floor(exact_value(expr.args[0], env))
+    if expr.is_Add:
+        return sum(exact_value(a, env) for a in expr.args)
+    if expr.is_Mul:
+        out = 1
+        for a in expr.args:
+            out *= exact_value(a, env)
+        return out
+    if expr.is_Pow and expr.exp.is_Integer:
+        return exact_value(expr.base, env) ** int(expr.exp)
+    raise TypeError(f"cannot evaluate {expr} exactly")
+
+
+def auto_grouping_exceptions(spec, scheme, config, shapes, size_vars) -> tuple:
+    """Input sizes at which the formula does not hold because the *automatic* layer
+    grouping (consecutive LIF sites of equal membrane shape) joins two sites whose
+    symbolic shapes differ but coincide at those sizes (e.g. H and floor((H-1)/2)+1 at
+    H = 1).  ``size_vars``: per spatial dimension (name, variable or None, scale) with
+    size = scale x variable.  Sizes up to :data:`SCAN_LIMIT` are scanned exactly.
+    Returns ((site a, site b, {size name: [sizes]}), ...)."""
+    if not scheme.layer or config.grouping != "auto":
+        return ()
+    found = []
+    neurons = spec.neuron_nodes
+    for a, b in zip(neurons, neurons[1:]):
+        sa, sb = tuple(shapes[a.name]["output"]), tuple(shapes[b.name]["output"])
+        if sa == sb or len(sa) != len(sb) or a.state_variables != b.state_variables or len(sa) < 2:
+            continue
+        if isinstance(sa[0], sympy.Basic) and sa[0].free_symbols or isinstance(sb[0], sympy.Basic) and sb[0].free_symbols:
+            continue  # symbolic channel counts: not scanned
+        if exact_value(sympy.Integer(sa[0]) if isinstance(sa[0], int) else sa[0], {}) != \
+                exact_value(sympy.Integer(sb[0]) if isinstance(sb[0], int) else sb[0], {}):
+            continue
+        where: dict = {}
+        for (name, var, scale), ea, eb in zip(size_vars, sa[1:], sb[1:]):
+            if var is None or (not _has_symbol(ea, var) and not _has_symbol(eb, var)):
+                same = _value(ea, {}) == _value(eb, {})
+                where[name] = None if same else []
+                continue
+            where[name] = [scale * v for v in range(1, SCAN_LIMIT // scale + 1)
+                           if _value(ea, {var: v}) == _value(eb, {var: v})]
+        if all(v is None or v for v in where.values()):
+            found.append((a.name, b.name, {k: v for k, v in where.items() if v is not None}))
+    return tuple(found)
+
+
+def _has_symbol(expr, var) -> bool:
+    return isinstance(expr, sympy.Basic) and expr.has(var)
+
+
+def _value(expr, env):
+    return expr if isinstance(expr, int) else exact_value(expr, env)
 
 
 def formula(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=None, symbols=None,

@@ -26,7 +26,10 @@ TRAINING_MODES = ("bptt", "reverse")
 
 def exact(value):
     """Ints stay ints; integral Fractions become ints; other numbers stay exact."""
-    if isinstance(value, Fraction) and value.denominator == 1:
+    kind = type(value)
+    if kind is int:  # the common case, checked first: analyze() calls this thousands of times
+        return value
+    if kind is Fraction and value.denominator == 1:
         return int(value)
     return value
 
@@ -45,6 +48,14 @@ def buffer_forward_bits(neurons, state_variables, channel_groups, membrane_bits,
     per_buffer = neurons // channel_groups if isinstance(neurons, int) and isinstance(channel_groups, int) \
         else neurons / channel_groups
     return exact(per_buffer * state_variables * membrane_bits * batch)
+
+
+def unshared_lif_bits(rows, batch, timesteps) -> tuple:
+    """(forward, bptt backward) LIF bits of the ``none`` scheme, from per-site rows
+    (``lif_neurons``, ``state_variables``, ``membrane_bits``): the baseline every
+    reduction factor is taken against (EfficientLIF-Net Table 1, Baseline rows)."""
+    forward = exact(sum(r["lif_neurons"] * r["state_variables"] * r["membrane_bits"] for r in rows if r["lif_neurons"]) * batch)
+    return forward, exact(forward * timesteps)
 
 
 def site_bptt_bits(neurons, state_variables, membrane_bits, batch, timesteps):

@@ -24,6 +24,7 @@ from fractions import Fraction
 from math import prod
 
 from .errors import ConfigError
+from .memory import exact
 
 FORMATS = {
     "dense": "all weights stored, zeros included",
@@ -107,15 +108,10 @@ def storage_bits(dims: tuple, wbits, sparsity: Fraction, index_bits=None) -> dic
     pointer_bits = ceil_log2(n + 1)
     return {
         "nonzeros": nnz,
-        "dense": _exact(n * wbits),
-        "values": _exact(nnz * wbits),
-        "bitmask": _exact(n + nnz * wbits),
-        "coo": _exact(nnz * (wbits + coord_bits)),
-        "csr": _exact(nnz * (wbits + col_bits) + (rows + 1) * pointer_bits),
+        "dense": exact(n * wbits),
+        "values": exact(nnz * wbits),
+        "bitmask": exact(n + nnz * wbits),
+        "coo": exact(nnz * (wbits + coord_bits)),
+        "csr": exact(nnz * (wbits + col_bits) + (rows + 1) * pointer_bits),
     }
 
-
-def _exact(value):
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return int(value)
-    return value

@@ -620,13 +620,8 @@ QUANTITY_LABELS = {
 }
 
 
-def plot(df, path: str, *, quantity: str | None = None, model: str = "", unit: str = "MiB") -> None:
-    """Memory vs input size, one line per scheme (and per other varying parameter),
-    log-log axes, written as PNG (atomically).  Needs matplotlib (extra ``plot``)."""
-    from .commands.common import write_bytes_atomically
-    from .errors import InputFileError
-    from .units import BITS_PER_UNIT, check_unit
-
+def require_matplotlib():
+    """matplotlib.pyplot (Agg backend), or a clear error naming the ``plot`` extra."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -634,6 +629,28 @@ def plot(df, path: str, *, quantity: str | None = None, model: str = "", unit: s
     except ImportError:
         raise ConfigError("option --plot", "drawing needs matplotlib, which is not installed",
                           "pip install 'snncost[plot]' (or pip install matplotlib)") from None
+    return plt
+
+
+def plot(df, path: str, *, quantity: str | None = None, model: str = "", unit: str = "MiB") -> None:
+    """Draw :func:`render_plot` to ``path`` (PNG, written atomically)."""
+    from .commands.common import write_bytes_atomically
+    from .errors import InputFileError
+
+    data = render_plot(df, quantity=quantity, model=model, unit=unit)
+    try:
+        write_bytes_atomically(data, path)
+    except InputFileError as exc:
+        raise InputFileError(f"option --plot '{path}'", exc.problem, exc.valid) from None
+
+
+def render_plot(df, *, quantity: str | None = None, model: str = "", unit: str = "MiB") -> bytes:
+    """Memory vs input size as PNG bytes: one line per scheme (and per value of any other
+    swept parameter the quantity depends on), log-log axes, y in ``unit`` for bit
+    quantities.  Needs matplotlib (extra ``plot``)."""
+    from .units import BITS_PER_UNIT, check_unit
+
+    plt = require_matplotlib()
     import io
 
     check_unit(unit, "option --plot-units")
@@ -695,10 +712,7 @@ def plot(df, path: str, *, quantity: str | None = None, model: str = "", unit: s
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
-    try:
-        write_bytes_atomically(buffer.getvalue(), path)
-    except InputFileError as exc:
-        raise InputFileError(f"option --plot '{path}'", exc.problem, exc.valid) from None
+    return buffer.getvalue()
 
 
 def _matters(df, column: str, quantity: str, config_cols: list) -> bool:

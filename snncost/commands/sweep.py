@@ -35,7 +35,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..errors import ConfigError
     from ..render.formats import check_format
-    from ..sweep import SWEEP_FORMATS, build_grid, plot, to_bytes
+    from ..errors import InputFileError
+    from ..sweep import SWEEP_FORMATS, build_grid, render_plot, require_matplotlib, to_bytes
     from .common import write_bytes_atomically
 
     fmt = args.format
@@ -45,8 +46,13 @@ def run(args) -> int:
     check_format(fmt, SWEEP_FORMATS)
     if fmt == "parquet" and not args.out:
         raise ConfigError("option --format", "parquet is binary and needs a file", "--out results.parquet, or --format csv/json")
-    if args.plot and Path(args.plot).suffix.lower() != ".png":
-        raise ConfigError("option --plot", f"{args.plot!r} is not a .png file name", "a path ending in .png")
+    if args.plot:
+        if Path(args.plot).suffix.lower() != ".png":
+            raise ConfigError("option --plot", f"{args.plot!r} is not a .png file name", "a path ending in .png")
+        require_matplotlib()
+    for option, path in (("--out", args.out), ("--plot", args.plot)):
+        if path and not (Path(path).parent if str(Path(path).parent) else Path(".")).is_dir():
+            raise InputFileError(f"option {option} '{path}'", "its folder does not exist", "a path in an existing folder")
     grid = build_grid(args.model, input=args.input, timesteps=args.timesteps, batch=args.batch, sharing=args.sharing,
                       weight_bits=args.weight_bits, membrane_bits=args.membrane_bits, spike_bits=args.spike_bits,
                       quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training)
@@ -55,11 +61,16 @@ def run(args) -> int:
     columns = grid.config_columns()
     columns.update(grid.evaluate())
     df = pd.DataFrame(columns)
-    data = to_bytes(df, fmt)  # every check and conversion before anything is written
-    if args.plot:
-        plot(df, args.plot, quantity=args.plot_quantity, model=grid.spec.name, unit=args.plot_units)
+    # every check, conversion and drawing before anything is written
+    data = to_bytes(df, fmt)
+    png = render_plot(df, quantity=args.plot_quantity, model=grid.spec.name, unit=args.plot_units) if args.plot else None
     if args.out:
         write_bytes_atomically(data, args.out)
     else:
         write_output(data.decode("utf-8"), None)
+    if png is not None:
+        try:
+            write_bytes_atomically(png, args.plot)
+        except InputFileError as exc:
+            raise InputFileError(f"option --plot '{args.plot}'", exc.problem, exc.valid) from None
     return 0
