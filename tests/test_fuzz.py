@@ -25,7 +25,9 @@ from snncost.spec.loader import parse_text
 
 from strategies import spec_dicts
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+# 60 examples per test keep the suite fast; SNNCOST_FUZZ_EXAMPLES=5000 for a long local run.
+FUZZ = settings(max_examples=int(os.environ.get("SNNCOST_FUZZ_EXAMPLES", "60")), deadline=None,
+                suppress_health_check=list(HealthCheck))
 
 
 @contextmanager
@@ -55,11 +57,14 @@ COMMANDS = ["table", "spec", "zoo", "formula", "reproduce", "sweep", "tabel", ""
 MODELS = ["resnet19", "vgg16", "vgg16-sharing-code", "nosuch", "tiny.yaml", "missing.yaml", "bad.json", "./", "-"]
 OPTIONS = ["--input", "--timesteps", "-T", "--batch", "-B", "--sharing", "--layer-groups", "--training",
            "--weight-bits", "--membrane-bits", "--spike-bits", "--units", "--digits", "--format", "--out",
+           "--quantity", "--symbols", "--layer", "--any-size", "--sparsity", "--node", "--weight-format",
            "--help-me", "--", "-x"]
 VALUES = ["32", "0", "-1", "1e3", "nan", "inf", "32x32", "32x", "x", "1x2x3", "10000000000000000000", "99999",
           "L", "C2", "C#4", "L+C2", "C3", "C0", "none", "X", "auto", "table1", "bptt", "reverse", "MiB", "mb", "bit",
           "json", "csv", "md", "latex", "text", "yaml", "out.txt", "nofolder/x", "", " ", "é", "1.5", "64", "65",
-          "\x00", "2" * 50]
+          "\x00", "2" * 50, "1:4", "1:9:2", "4:1", "1:0", "8,16", "H,W", "H,T,B,N", "lif_forward_bits", "params",
+          "stem.conv", "conv1", "stem.conv:weight_bits=8", "conv1:sparsity=50%", "50%", "0.9", "1", "csr", "coo",
+          "ternary", "int8"]
 TINY = "name: tiny\ninput: {shape: [3, 8, 8]}\nnodes:\n  - {name: conv1, op: conv2d, out_channels: 4, kernel: 3}\n" \
        "  - {name: lif1, op: lif}\n"
 
@@ -67,7 +72,7 @@ tokens = st.one_of(st.sampled_from(OPTIONS), st.sampled_from(VALUES), st.sampled
                    st.text(max_size=12))
 argvs = st.builds(lambda cmd, model, rest: [cmd, model, *rest] if cmd else rest,
                   st.sampled_from(COMMANDS), st.sampled_from(MODELS), st.lists(tokens, max_size=8))
-option_pairs = st.lists(st.tuples(st.sampled_from(OPTIONS[:15]), st.sampled_from(VALUES)), max_size=4)
+option_pairs = st.lists(st.tuples(st.sampled_from(OPTIONS[:-3]), st.sampled_from(VALUES)), max_size=4)
 
 
 def _run_cli(argv, tmp_path):
@@ -108,8 +113,8 @@ def test_fuzz_cli_random_argv(argv, fuzz_dir):
 
 
 @FUZZ
-@given(model=st.sampled_from(["resnet19", "tiny.yaml", "vgg16"]), command=st.sampled_from(["table", "spec"]),
-       pairs=option_pairs)
+@given(model=st.sampled_from(["resnet19", "tiny.yaml", "vgg16"]),
+       command=st.sampled_from(["table", "table", "spec", "formula", "sweep"]), pairs=option_pairs)
 def test_fuzz_cli_option_values(model, command, pairs, fuzz_dir):
     argv = [command, model] + [part for pair in pairs for part in pair]
     status, out, err = _run_cli(argv, fuzz_dir)

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from snncost.analysis import analyze
+from snncost.errors import SharingError
 from snncost.render.report_table import render_report
 from snncost.shapes import infer_shapes
 from snncost.spec import spec_from_dict
@@ -256,7 +257,10 @@ def test_monotone_in_input_size(data, grow, pick):
     scheme = pick.draw(st.sampled_from(["none", "C1", "L"]))
     options = {"layer_groups": pick.draw(st.sampled_from(groupings))} if scheme == "L" else {}
     small = totals(spec, input=(h, w), sharing=scheme, **options)
-    large = totals(spec, input=(h + grow, w + pick.draw(st.integers(0, grow))), sharing=scheme, **options)
+    try:
+        large = totals(spec, input=(h + grow, w + pick.draw(st.integers(0, grow))), sharing=scheme, **options)
+    except SharingError:  # a layer group whose members' shapes agree at the spec's size only: refused
+        assume(False)
     for key in ("lif_neurons", "lif_forward_bits", "lif_backward_bits", "params", "spike_bits_per_timestep"):
         assert large[key] >= small[key], key
 
@@ -272,17 +276,26 @@ HAS_FORMULA = importlib.util.find_spec("snncost.formula") is not None
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec_dicts(rank=3, max_layers=3), st.sampled_from(["none", "L", "C1"]),
        st.sampled_from(["lif_forward_bits", "lif_backward_bits", "weight_bits", "params", "lif_neurons"]),
-       st.integers(1, 4), st.integers(1, 3))
-def test_formula_equals_numeric_result(data, scheme, quantity, timesteps, batch):
+       st.integers(1, 4), st.integers(1, 3), st.data())
+def test_formula_equals_numeric_result(data, scheme, quantity, timesteps, batch, pick):
+    """Not for ``--layer-groups auto``: auto groups sites whose shapes are *equal*, and
+    shapes equal at one size (e.g. 1x1 at H = W = 1) can differ as formulas, so the
+    formula and the table may group differently there (reported in issue 5's notes)."""
     from snncost.formula import formula
 
     spec = spec_from_dict(data)
     _, h, w = data["input"]["shape"]
-    expr = formula(spec, quantity, sharing=scheme, divisible=False)
+    options = {}
+    if scheme == "L":
+        options["layer_groups"] = pick.draw(st.sampled_from([g for g in _groupings(data) if g != "auto"]))
+    try:
+        expr = formula(spec, quantity, sharing=scheme, divisible=False, **options)
+    except SharingError:  # a declared group whose shapes agree at this size only: a clear refusal
+        assume(False)
     values = {"H": h, "W": w, "T": timesteps, "B": batch, "b_w": 8, "b_u": 16, "b_s": 1}
     got = expr.subs({name: value for name, value in values.items()})
     numeric = totals(spec, input=(h, w), timesteps=timesteps, batch=batch, sharing=scheme,
-                     weight_bits=8, membrane_bits=16, spike_bits=1)[quantity]
+                     weight_bits=8, membrane_bits=16, spike_bits=1, **options)[quantity]
     assert got.is_number and Fraction(str(got)) == Fraction(numeric)
 
 

@@ -1,5 +1,6 @@
 """`snncost reproduce efficientlif`: the published-number registry of EfficientLIF-Net
-(seed 000, Tables 1-2 and the text figures) and the generic status framework.
+(seed 000: Tables 1-2, the text figures, Fig. 1 and Fig. 8) and the generic status
+framework (registry format, statuses, rows that are not modelled).
 
 Expected values below are derived by hand from the layer lists (comments), not taken
 from snncost's output.  Unit: the paper's "MB" is MiB = 2^20 bytes; a 32-bit membrane
@@ -65,7 +66,9 @@ ROUNDED_PARENT = {
     "text.cifar10.LC2.bwd_saving",
 }
 # "~4.3x": 753,664 / 172,032 = 4.380952..., which rounds to 4.4: the paper truncated.
-EXPLAINED = {"text.fwd_efficiency"}
+# Fig. 1 "about 53%": 53.63% truncated (checked); Fig. 8 "about 60%": 56.39% (a figure
+# reading, the reason alone).
+EXPLAINED = {"text.fwd_efficiency", "fig1.lif_share", "fig8.lif_vs_weights"}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +78,7 @@ def rep():
 
 @pytest.fixture(scope="module")
 def by_id(rep):
-    return {r.row.id: r for r in rep.results}
+    return rep.by_id
 
 
 def test_every_published_figure_is_reproduced(rep):
@@ -90,13 +93,17 @@ def test_every_published_figure_is_reproduced(rep):
 def test_registry_covers_the_paper():
     rows = load_registry("efficientlif.csv")
     published = [r for r in rows if r.is_published]
-    # Table 1: 2 networks x 5 datasets x 4 schemes x (forward, backward); Table 2: 3 x 3; text: 6
+    # Table 1: 2 networks x 5 datasets x 4 schemes x (forward, backward); Table 2: 3 x 3; text: 6;
+    # Fig. 1: the LIF share (53%); Fig. 8: weights 5 MB, LIF 2.9 MB, 60%, 23%
     assert sum(r.table == "Table 1" for r in published) == 80
     assert sum(r.table == "Table 2" for r in published) == 9
-    assert len(published) == 95
+    assert sum(r.table == "Fig. 1" for r in published) == 1
+    assert sum(r.table == "Fig. 8" for r in published) == 4
+    assert len(published) == 100
     assert {r.published for r in published if r.table.startswith("Text")} == {"108.72", "672.24", "2.22", "13.74"}
     assert {r.published for r in published if r.unit == "x"} == {"4.3", "21.9"}
-    assert all(r.printed_unit == "MB" and r.unit == "MiB" for r in published if r.unit != "x")
+    assert {r.published for r in published if r.unit == "%"} == {"53", "60", "23"}
+    assert all(r.printed_unit == "MB" and r.unit == "MiB" for r in published if r.unit not in ("x", "%"))
 
 
 @pytest.mark.parametrize("row_id, neurons, factor", [
@@ -189,6 +196,49 @@ def test_which_grouping_reproduces_table1_resnet19_L(by_id):
     assert by_id["info.resnet19.ncaltech101.bwd_efficiency"].computed == Fraction(10 * RESNET19_BASE, RESNET19_L_TABLE1 // 2)
 
 
+def test_fig1_and_fig8_by_hand(by_id):
+    # Fig. 1 by hand, 224x224, 100-class head: LIF 753,664 x 49 neurons x 32 b; spikes 5 timesteps x 1 b;
+    # weights 26,108,042 - 5,130 (10-class fc) + 51,300 (100-class fc) params x 32 b
+    neurons = RESNET19_BASE * 49
+    weights = 26_108_042 - 5_130 + 51_300
+    share = Fraction(100 * 32 * neurons, 32 * weights + 32 * neurons + 5 * neurons)
+    assert by_id["fig1.lif_share"].computed == share
+    assert 53 < share < 54 and by_id["fig1.lif_share"].verdict.checked  # truncated: checked, not taken on trust
+    # one timestep of spikes instead of five (info row)
+    assert by_id["fig1.lif_share.per_timestep"].computed == Fraction(100 * 32 * neurons,
+                                                                      32 * weights + 32 * neurons + neurons)
+    # Fig. 8: baseline LIF 753,664 x 32 b = 2.875 MiB ("2.9"); L+C#2 (grouping table1:
+    # 344,064 / 2 neurons) over the baseline 753,664
+    assert by_id["fig8.lif"].computed == RESNET19_BASE * MIB_PER_NEURON and by_id["fig8.lif"].status == "match"
+    assert by_id["fig8.lc2_vs_base"].computed == Fraction(100 * RESNET19_L_TABLE1, 2 * RESNET19_BASE)
+    assert by_id["fig8.lc2_vs_base"].status == "match"
+    # "about 60%" is LIF / pruned weights: the same 2.875 MiB over the row's weight memory
+    ratio = by_id["fig8.lif_vs_weights"].computed
+    assert ratio == 100 * by_id["fig8.lif"].computed / by_id["fig8.weights"].computed
+    assert by_id["fig8.lif_vs_weights"].status == "explained-deviation" and not by_id["fig8.lif_vs_weights"].verdict.checked
+
+
+@pytest.mark.parametrize("line, column, fragment", [
+    ("f,efficientlif,Fig. 8,r,LIF share of weight memory,60,0,MiB,MB,resnet19,input=32,,,,,,", "unit", "does not fit"),
+    ("f,efficientlif,Fig. 8,r,weight memory,5,0,%,%,resnet19,input=32,,,,,,", "unit", "does not fit"),
+    ("f,efficientlif,Fig. 8,r,LIF forward memory,5,0,MiB,MB,resnet19,input=32; share=total,,,,,,", "config",
+     "'share' does not apply"),
+    ("f,efficientlif,Fig. 1,r,LIF share of total memory,53,0,%,%,resnet19,input=32; share=all,,,,,,", "config",
+     "unknown share 'all'"),
+    ("f,efficientlif,Fig. 1,r,LIF share of everything,53,0,%,%,resnet19,input=32,,,,,,", "quantity",
+     "unknown quantity"),
+    ("f,efficientlif,Fig. 1,r,weight memory,5,0,MiB,MB,resnet19,input=0,,,,,,", "config", "not a positive integer"),
+])
+def test_bad_figure_rows_name_the_cell(line, column, fragment):
+    from snncost.reproduce import efficientlif
+
+    row = parse_registry(_registry(line), "tables/efficientlif.csv")[0]
+    with pytest.raises(InputFileError) as info:
+        efficientlif.compute(row)
+    text = str(info.value)
+    assert f"tables/efficientlif.csv line 2 (id 'f') column '{column}'" in text and fragment in text
+
+
 def test_committed_markdown_is_current(rep):
     committed = resources.files("snncost.tables").joinpath("efficientlif.md").read_text(encoding="utf-8")
     assert committed == render(rep, "md"), (
@@ -200,14 +250,15 @@ def test_cli_text_and_json(capsys):
     assert main(["reproduce", "efficientlif"]) == 0
     out = capsys.readouterr().out
     last = out.strip().splitlines()[-1]
-    assert last.startswith("summary: 95 published figures: 82 match, 12 match-rounded-parent, "
-                           "1 explained-deviation, 0 mismatch; 6 info rows")
+    assert last.startswith("summary: 100 published figures: 85 match, 12 match-rounded-parent, "
+                           "3 explained-deviation, 0 mismatch; 11 info rows")
     assert main(["reproduce", "efficientlif", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     row = next(r for r in data["rows"] if r["id"] == "t1.resnet19.imagenet100.base.bwd")
     assert row["published"] == "704.4" and row["status"] == "match"
     assert row["computed_exact"] == "5635/8"  # 5 x 49 x 2.875 = 704.375
-    assert data["summary"]["mismatch"] == 0 and data["summary"]["published"] == 95
+    assert data["summary"]["mismatch"] == 0 and data["summary"]["published"] == 100
+    assert data["summary"]["not_modelled"] == 0
 
 
 def test_cli_out_file_and_md(tmp_path, capsys):
@@ -216,6 +267,7 @@ def test_cli_out_file_and_md(tmp_path, capsys):
     assert capsys.readouterr().out == ""
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Reproduction: EfficientLIF-Net") and "## Informational rows" in text
+    assert "| Fig. 1 " in text and "| Fig. 8 " in text
 
 
 @pytest.mark.parametrize("argv, fragment", [
@@ -246,6 +298,10 @@ BASE = "a,p,Table 1,r,q,1.80,2,MiB,MB,vgg16,input=32,,,,,,"
     ("b,p,T,r,q,4.3,1,x,x,,,a / a,,,explained-deviation,,", "reason"),   # explanation without reason
     ("b,p,T,r,q,4.3,1,x,x,,,a / a,floor,,,,", "rounding"),
     ("b,p,T,r,q,1.80,2,MiB,MB,,,,,,,,", "model"),                        # neither model nor parent
+    ("b,p,T,r,q,1.80,2,MiB,MB,,,,,,match,,", "expected_status"),         # not modelled, but expected to match
+    ("b,p,T,r,q,1.80,2,MiB,MB,,,,,,explained-deviation,,", "reason"),    # not modelled, no reason
+    ("b,p,T,r,q,,,MiB,MB,,,,,,,,", "model"),                             # an info row needs something to compute
+    ("b,p,T,r,q,,,MiB,MB,,,,,,explained-deviation,why,", "expected_status"),  # not published
     ("b,p,T,r,q,0.90,2,MB,MB,,,a / 2,,,,,", "unit"),                     # a scaling keeps MiB
     ("b,p,T,r,q,abc,2,MiB,MB,vgg16,,,,,,,", "published"),
     ("b,p,T,r,q,1.80,2,MiB,MB,vgg16,input,,,,,,", "config"),
@@ -272,6 +328,56 @@ def test_framework_is_generic():
     assert results["x"].status == "match"                      # 1/3 -> 0.33
     assert results["y"].status == "match"                      # 2/3 -> 0.67 directly
     assert results["z"].status == "explained-deviation" and not results["z"].verdict.checked
+
+
+def test_not_modelled_row_error_names_file_line_and_column():
+    text = _registry(BASE, "b,p,T,r,q,1.80,2,MiB,MB,,,,,,mismatch,,")
+    with pytest.raises(InputFileError) as info:
+        parse_registry(text, "tables/demo.csv")
+    message = str(info.value)
+    assert message.startswith("registry tables/demo.csv line 3 (id 'b') column 'expected_status'")
+    assert "explained-deviation" in message and "\n" not in message
+
+
+def _not_modelled_demo():
+    """A made-up paper: x is computed (1/3), n is a printed figure with no model, c is
+    derived by the paper from n's printed value, d is computed and claims n as parent."""
+    text = _registry("x,demo,T,r,q,0.33,2,MB,MB,m,,,,,,,",
+                     "n,demo,T,prior work,q,0.62,2,MB,MB,,,,,,explained-deviation,no layer list,",
+                     "c,demo,T,r,q,1.24,2,MB,MB,,,n * 2,,,,,",
+                     "d,demo,T,r,q,0.31,2,MB,MB,m,,n / 2,,,,,")
+    paper = SimpleNamespace(compute=lambda row: Fraction(1, 3))
+    results = judge_rows(parse_registry(text, "demo.csv"), paper)
+    from snncost.reproduce.runner import Reproduction
+    return Reproduction("demo", "Demo", "demo.csv", tuple(results))
+
+
+def test_not_modelled_row_is_an_explained_deviation_without_a_value():
+    rep = _not_modelled_demo()
+    r = {x.row.id: x for x in rep.results}
+    n = r["n"]
+    assert n.not_modelled and n.status == "explained-deviation" and n.computed is None
+    assert "no layer list" in n.verdict.detail and not n.verdict.checked
+    # a figure derived from a value nobody computed is not reproduced
+    assert r["c"].computed is None and r["c"].status == "mismatch"
+    # ... and a not-modelled parent cannot vouch: 1/3 -> 0.33, not 0.31, although 0.62 / 2 = 0.31
+    assert r["d"].verdict.via_parents_rounded == Decimal("0.31") and r["d"].status == "mismatch"
+    assert rep.summary().startswith("summary: 4 published figures: 1 match, 0 match-rounded-parent, "
+                                    "1 explained-deviation (1 not modelled), 2 mismatch")
+
+
+def test_not_modelled_row_in_every_format():
+    rep = _not_modelled_demo()
+    for fmt in ("text", "md"):
+        line = next(x for x in render(rep, fmt).splitlines() if "prior work" in x)
+        assert "not modelled" in line and "explained-deviation" in line and "no layer list" in line
+    csv_line = next(x for x in render(rep, "csv").splitlines() if "prior work" in x)
+    assert ",0.62,not modelled,,explained-deviation," in csv_line and "no layer list" in csv_line
+    data = json.loads(render(rep, "json"))
+    row = next(x for x in data["rows"] if x["id"] == "n")
+    assert row["computed"] is None and row["computed_exact"] is None and row["difference"] is None
+    assert row["not_modelled"] is True and row["status"] == "explained-deviation" and row["reason"] == "no layer list"
+    assert data["summary"]["not_modelled"] == 1
 
 
 # --- rounding invariants -------------------------------------------------------------

@@ -251,3 +251,78 @@ def test_cli_bad_options_exit_2_and_write_nothing(tmp_path, capsys, argv):
     assert code == 2 and out == ""
     assert err.startswith("snncost: ") and err.count("\n") == 1
     assert not out_path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_formula_and_sweep_are_callable_however_imported():
+    import snncost.formula as formula_module
+    import snncost.sweep as sweep_module
+
+    # before the submodule is imported, the package's lazy __getattr__ gives the function;
+    # after, the attribute is the module, which is callable too
+    assert snncost.__getattr__("formula") is formula_module.formula
+    assert snncost.__getattr__("sweep") is sweep_module.sweep
+    assert callable(snncost.formula) and callable(snncost.sweep)
+    assert formula_module("resnet19", "lif_sites") == 17  # stem + 8 blocks x 2 LIF sites
+    assert len(sweep_module("resnet19", input=[32, 64], quantities="lif_sites")) == 2
+
+
+def test_non_polynomial_quantities_are_evaluated_exactly_point_by_point():
+    from snncost.formula import _INTERNAL
+    from snncost.sweep import Grid
+
+    T = _INTERNAL["T"]
+    expr = sympy.floor(T / 3) * 7  # not a polynomial in T: the slow exact path
+    block = Grid._block(None, expr, [T], [np.array([1, 3, 7, 10])], [10], {T: 1}, (4,))
+    assert block.tolist() == [0, 7, 14, 21]
+
+
+def test_exact_text():
+    from snncost.sweep import exact_text
+
+    assert exact_text(Fraction(225, 2)) == "112.5"
+    assert exact_text(Fraction(1, 3)) == "1/3"
+    assert exact_text(Fraction(-3, 40)) == "-0.075"
+    assert exact_text(2**70) == str(2**70)
+
+
+def test_sequence_model_sweep_matches_analyze(tmp_path):
+    path = tmp_path / "seq.yaml"
+    path.write_text(
+        "name: seq\ninput: {shape: [2, 100]}\ntimesteps: 4\nnodes:\n"
+        "  - {name: c1, op: conv1d, out_channels: 16, kernel: 5, stride: 2, padding: 2}\n"
+        "  - {name: l1, op: lif}\n"
+        "  - {name: p1, op: avgpool1d, kernel: 3, stride: 3}\n"
+        "  - {name: c2, op: conv1d, out_channels: 32, kernel: 3, padding: same}\n"
+        "  - {name: l2, op: cubalif}\n"
+        "  - {name: f, op: flatten}\n"
+        "  - {name: fc, op: linear, out_features: 10}\n")
+    assert total_stride(snncost.load_spec(path)) == (6,)  # stride 2, then pool stride 3
+    quantities = ["total_bits", "params", "lif_forward_bits", "lif_backward_bits"]
+    df = sweep(str(path), input=list(range(6, 40)), timesteps=[1, 3], sharing=["none", "L+C4"], quantities=quantities)
+    assert list(df.columns[:2]) == ["sharing", "L"]
+    for _, r in df.iterrows():
+        totals = snncost.analyze(str(path), input=int(r.L), timesteps=int(r["T"]), sharing=r.sharing).totals
+        assert all(r[q] == totals[q] for q in quantities)
+
+
+def test_plot_png_and_missing_matplotlib(monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    from snncost.sweep import plot
+
+    df = sweep("resnet19", input="32:128:32", sharing="none,L+C2", quantities="lif_forward_bits")
+    target = tmp_path / "m.png"
+    plot(df, str(target), model="resnet19")
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(ConfigError, match="matplotlib"):
+        plot(df, str(tmp_path / "n.png"))
+    assert not (tmp_path / "n.png").exists()

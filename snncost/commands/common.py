@@ -28,6 +28,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def digits(text: str) -> int:
+    """``--digits``: decimals shown, 0 to 100 (display only; totals also show exact bits)."""
+    try:
+        value = positive_int(text) if text.strip() != "0" else 0
+    except ConfigError as exc:
+        raise ConfigError("option", exc.problem, "an integer from 0 to 100") from None
+    if value > 100:
+        raise ConfigError("option", f"{value} decimals is too many", "an integer from 0 to 100")
+    return value
+
+
 def input_size(text: str) -> str:
     """``--input``: 224 or HxW such as 224x160, each size a positive integer up to 10^18."""
     for part in text.lower().replace("×", "x").split("x"):
@@ -148,6 +159,8 @@ def write_output(text: str, out: str | None) -> None:
 
 
 def write_bytes_atomically(data: bytes, out: str) -> None:
+    if "\0" in str(out):
+        raise InputFileError(f"option --out {str(out)!r}", "the path contains a NUL byte", "a file path without NUL")
     path = Path(out)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():

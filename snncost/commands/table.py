@@ -1,7 +1,7 @@
 """``snncost table MODEL``: per-layer LIF, weight and spike memory with totals."""
 from __future__ import annotations
 
-from .common import add_model_options, analysis_kwargs, positive_int, write_output
+from .common import add_model_options, analysis_kwargs, digits, write_output
 
 
 def register(sub) -> None:
@@ -9,7 +9,7 @@ def register(sub) -> None:
                        description="Per-layer forward/backward LIF memory under a sharing scheme, with totals.")
     add_model_options(p)
     p.add_argument("--units", default="MiB", help="bit, B, KiB, MiB, GiB, kB, MB, GB (default MiB)")
-    p.add_argument("--digits", type=positive_int, default=2, help="decimals shown (default 2; exact bits are always shown in totals)")
+    p.add_argument("--digits", type=digits, default=2, help="decimals shown (default 2; exact bits are always shown in totals)")
     p.add_argument("--format", default="text", help="text, md, csv, json, latex (default text)")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=run)

@@ -1,7 +1,8 @@
-"""EfficientLIF-Net (Kim, Li, Moitra, Yin, Panda, Front. Neurosci. 2023): the LIF
+"""EfficientLIF-Net (Kim, Li, Moitra, Yin, Panda, Front. Neurosci. 2023; seed 000): the LIF
 memory of Table 1 (VGG16, ResNet19; five datasets; Baseline, L, C#2, L+C#2; forward
-and backward), Table 2 (ResNet19 C#2/4/8) and the text figures of Sec. 5.2 and the
-abstract.  Registry: tables/efficientlif.csv; models: model_zoo/efficientlif.py.
+and backward), Table 2 (ResNet19 C#2/4/8), the text figures of Sec. 5.2 and the
+abstract, Fig. 1 (the LIF share of a network's total memory) and Fig. 8 (a pruned
+ResNet19).  Registry: tables/efficientlif.csv; models: model_zoo/efficientlif.py.
 
 What a row is computed on (Sec. 5.2 and Table 1's caption):
 
@@ -11,80 +12,138 @@ What a row is computed on (Sec. 5.2 and Table 1's caption):
   potential across entire timesteps");
 - shared rows' backward = forward (reverse recomputation, Eq. 18-19, soft reset);
 - the tables print "MB" and mean MiB (2^20 bytes): the registry's ``unit`` is MiB and
-  ``printed_unit`` MB.
+  ``printed_unit`` MB; Fig. 8's MB are MiB too;
+- Fig. 1, ResNet19 at 224x224, 32-bit weights and membrane, 1-bit spikes ("LIF about
+  53% of the total"): ``share=total`` is LIF forward / (weights + LIF forward + spikes
+  of all T timesteps), snncost's ``total_bits``; ``share=per-timestep`` counts one
+  timestep of spikes, ``share=bptt`` the BPTT membrane (info rows);
+- Fig. 8, ResNet19 (CIFAR10, 32x32) pruned to 94.94% weight sparsity: "weights about
+  5 MB" (nonzero values only, :mod:`snncost.pruning` format ``values``), "baseline
+  LIF 2.9 MB, about 60% of the weights", "L+C#2 about 23% of baseline LIF".
+
+Config keys: ``input``, ``in_channels``, ``num_classes`` (builder options of the zoo
+model), ``timesteps``, ``membrane_bits``, ``batch``, ``sharing``, ``grouping``,
+``training``, ``sparsity``, ``weight_format``, ``share``.
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
 NAME = "efficientlif"
-TITLE = ("EfficientLIF-Net (Kim et al., Front. Neurosci. 2023): LIF memory, Table 1, Table 2 "
-         "and the text figures")
+TITLE = ("EfficientLIF-Net (Kim et al., Front. Neurosci. 2023): LIF memory, Table 1, Table 2, the text figures, "
+         "Fig. 1 (LIF share of total memory at 224x224) and Fig. 8 (ResNet19 pruned to 94.94%)")
 REGISTRY = "efficientlif.csv"
-UNITS = ("MiB", "x")
+UNITS = ("MiB", "x", "%")
 
-#: quantity -> the analysis totals it needs
-QUANTITIES = {
-    "LIF forward memory": ("lif_forward_bits",),
-    "LIF backward memory": ("lif_backward_bits",),
-    "LIF memory (forward = backward)": ("lif_forward_bits", "lif_backward_bits"),
-}
 _INT_KEYS = ("input", "in_channels", "num_classes", "timesteps", "membrane_bits", "batch")
-_TEXT_KEYS = ("sharing", "grouping", "training")
+_TEXT_KEYS = ("sharing", "grouping", "training", "sparsity", "weight_format", "share")
 CONFIG_KEYS = _INT_KEYS + _TEXT_KEYS
+
+#: Fig. 1's ``share`` key -> what the total counts
+SHARES = {
+    "total": "total = weights + LIF fwd + spikes of all T",
+    "per-timestep": "total = weights + LIF fwd + spikes of one timestep",
+    "bptt": "total = weights + BPTT LIF + spikes of all T",
+}
+
+
+def _evaluate(row, c: dict) -> dict:
+    """The analysis totals of ``row.model`` under the typed config ``c``."""
+    from ..analysis import evaluate, make_config
+    from ..zoo import load
+
+    spec = load(row.model, **{k: c[k] for k in ("num_classes", "in_channels") if k in c})
+    config = make_config(spec, input=c.get("input"), timesteps=c.get("timesteps"), batch=c.get("batch"),
+                         sharing=c.get("sharing", "none"), layer_groups=c.get("grouping"),
+                         training=c.get("training"), membrane_bits=c.get("membrane_bits"),
+                         sparsity=c.get("sparsity"), weight_format=c.get("weight_format", "dense"))
+    return evaluate(spec, config)[1]
+
+
+def _memory(*keys):
+    """A memory quantity in the row's unit; several keys must agree (Table 2 prints
+    one figure for forward and backward)."""
+    def value(row, c, t):
+        from ..units import convert
+        from .runner import NotReproduced
+
+        values = [convert(t[key], row.unit) for key in keys]
+        if len(set(values)) > 1:
+            raise NotReproduced(f"forward {values[0]} and backward {values[1]} {row.unit} differ, "
+                                "but the table prints one figure for both")
+        return values[0]
+    return value
+
+
+def _share_of_total(row, c, t):
+    """Fig. 1: LIF memory / total memory, in percent."""
+    lif = Fraction(t["lif_forward_bits"])
+    share = c.get("share", "total")
+    if share == "total":
+        return 100 * lif / t["total_bits"]
+    if share == "per-timestep":
+        return 100 * lif / (t["weight_bits"] + lif + t["spike_bits_per_timestep"])
+    bptt = Fraction(t["lif_backward_bits"])
+    return 100 * bptt / (t["weight_bits"] + bptt + t["spike_bits_all_timesteps"])
+
+
+def _share_of_weights(row, c, t):
+    """Fig. 8: LIF forward memory / (pruned) weight memory, in percent."""
+    return 100 * Fraction(t["lif_forward_bits"]) / t["weight_bits"]
+
+
+def _relative_to_baseline(row, c, t):
+    """Fig. 8: LIF forward memory of the row's scheme / that of the unshared network, in percent."""
+    baseline = _evaluate(row, {k: v for k, v in c.items() if k not in ("sharing", "grouping", "training")})
+    return 100 * Fraction(t["lif_forward_bits"]) / baseline["lif_forward_bits"]
+
+
+#: quantity -> (unit kind, computation(row, typed config, analysis totals))
+QUANTITIES = {
+    "LIF forward memory": ("memory", _memory("lif_forward_bits")),
+    "LIF backward memory": ("memory", _memory("lif_backward_bits")),
+    "LIF memory (forward = backward)": ("memory", _memory("lif_forward_bits", "lif_backward_bits")),
+    "weight memory": ("memory", _memory("weight_bits")),
+    "LIF share of total memory": ("percent", _share_of_total),
+    "LIF share of weight memory": ("percent", _share_of_weights),
+    "LIF memory relative to baseline": ("percent", _relative_to_baseline),
+}
 
 
 def _config(row) -> dict:
     from ..errors import InputFileError
+    from .registry import typed_config
 
-    where = f"registry tables/{REGISTRY} line {row.line} (id '{row.id}') column 'config'"
-    unknown = [k for k in row.config if k not in CONFIG_KEYS]
-    if unknown:
-        raise InputFileError(where, f"unknown key {unknown[0]!r}", ", ".join(CONFIG_KEYS))
-    config = {}
-    for key, value in row.config.items():
-        if key in _INT_KEYS:
-            if not value.isdigit() or int(value) < 1:
-                raise InputFileError(where, f"{key}={value!r} is not a positive integer", "a positive integer")
-            config[key] = int(value)
-        else:
-            config[key] = value
-    return config
+    c = typed_config(row, _INT_KEYS, _TEXT_KEYS)
+    if c.get("share", "total") not in SHARES:
+        raise InputFileError(row.where("config"), f"unknown share {c['share']!r}", ", ".join(SHARES))
+    if "share" in c and row.quantity != "LIF share of total memory":
+        raise InputFileError(row.where("config"), f"'share' does not apply to {row.quantity!r}",
+                             "no 'share' key (it belongs to 'LIF share of total memory')")
+    return c
 
 
 def compute(row) -> Fraction:
-    """Exact LIF memory of a Table 1/2 row in the row's unit (MiB)."""
-    from ..analysis import evaluate, make_config
+    """Exact value of a row's quantity: LIF or weight memory in the row's unit (MiB),
+    or a share in percent."""
     from ..errors import InputFileError
-    from ..units import convert
-    from ..zoo import load
-    from .runner import NotReproduced
+    from .registry import check_quantity
 
-    if row.quantity not in QUANTITIES:
-        raise InputFileError(f"registry tables/{REGISTRY} line {row.line} (id '{row.id}') column 'quantity'",
-                             f"unknown quantity {row.quantity!r}", ", ".join(QUANTITIES))
+    check_quantity(row, QUANTITIES)
+    kind, value = QUANTITIES[row.quantity]
+    if (row.unit == "%") != (kind == "percent") or row.unit == "x":
+        raise InputFileError(row.where("unit"), f"{row.unit!r} does not fit {row.quantity!r}",
+                             "%" if kind == "percent" else "MiB")
     c = _config(row)
-    build = {k: c[k] for k in ("num_classes", "in_channels") if k in c}
-    spec = load(row.model, **build)
-    config = make_config(spec, input=c.get("input"), timesteps=c.get("timesteps"), batch=c.get("batch"),
-                         sharing=c.get("sharing", "none"), layer_groups=c.get("grouping"),
-                         training=c.get("training"), membrane_bits=c.get("membrane_bits"))
-    _, totals = evaluate(spec, config)
-    values = [convert(totals[key], row.unit) for key in QUANTITIES[row.quantity]]
-    if len(set(values)) > 1:
-        raise NotReproduced(f"forward {values[0]} and backward {values[1]} {row.unit} differ, "
-                            "but the table prints one figure for both")
-    return values[0]
+    return value(row, c, _evaluate(row, c))
 
 
 def describe(row) -> str:
-    """``'resnet19, 224x224, T=5, L+C2, grouping table1, reverse'``."""
-    if row.model is None:
-        return f"= {row.parent}"
+    """``'resnet19, 224x224, T=5, L+C2, grouping table1, reverse'`` (a row with a model)."""
+    from .runner import model_parts
+
     c = row.config
-    parts = [row.model]
-    if "input" in c:
-        parts.append(f"{c['input']}x{c['input']}" + (f"x{c['in_channels']}ch" if c.get("in_channels", "3") != "3" else ""))
+    parts = model_parts(row)
     if "timesteps" in c:
         parts.append(f"T={c['timesteps']}")
     parts.append(c.get("sharing", "none"))
@@ -94,4 +153,8 @@ def describe(row) -> str:
         parts.append(c["training"])
     if c.get("membrane_bits", "32") != "32":
         parts.append(f"{c['membrane_bits']}-bit membrane")
+    if "sparsity" in c:
+        parts.append(f"sparsity {c['sparsity']}, weights stored {c.get('weight_format', 'dense')}")
+    if row.quantity == "LIF share of total memory":
+        parts.append(SHARES[c.get("share", "total")])
     return ", ".join(parts)

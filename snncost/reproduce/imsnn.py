@@ -1,6 +1,12 @@
 """IM-SNN (Hasssan, Meng, Anupreetham, Seo; seed 003): the memory columns of Tables III,
 V, VI and VII, MINT rows included.  Registry: tables/imsnn.csv; models: model_zoo/imsnn.py.
 
+Every one of the 118 memory figures of the four tables is a registry row.  The
+figures of prior works whose networks IM-SNN does not define (ResNet-18, VGG-11,
+VGG-13, VGG7-like, EST's ResNet-34, Spikformer, non-spiking detectors, VGG+SSD) have
+no model: they are *not modelled* rows (``explained-deviation`` with the reason, no
+computed value; docs/reproduce.md).
+
 What a row is computed on (IM-SNN Sec. V-B, Eq. 15-17; domain notes sec. 3):
 
 - ``weight memory`` = w_p N_w: N_w counts conv weights only (``weights=conv``, as the
@@ -40,33 +46,13 @@ _TEXT_KEYS = ("weight_bits", "membrane", "ternary_convention", "masked_conventio
 CONFIG_KEYS = _INT_KEYS + _TEXT_KEYS
 
 
-def _where(row, column: str) -> str:
-    return f"registry tables/{REGISTRY} line {row.line} (id '{row.id}') column '{column}'"
-
-
-def _config(row) -> dict:
-    from ..errors import InputFileError
-
-    unknown = [k for k in row.config if k not in CONFIG_KEYS]
-    if unknown:
-        raise InputFileError(_where(row, "config"), f"unknown key {unknown[0]!r}", ", ".join(CONFIG_KEYS))
-    config = {}
-    for key, value in row.config.items():
-        if key in _INT_KEYS:
-            if not value.isdigit() or int(value) < 1:
-                raise InputFileError(_where(row, "config"), f"{key}={value!r} is not a positive integer", "a positive integer")
-            config[key] = int(value)
-        else:
-            config[key] = value
-    return config
-
-
 def analysis_config(row):
     """(spec, AnalysisConfig) of a registry row."""
     from ..analysis import make_config
     from ..zoo import load
+    from .registry import typed_config
 
-    c = _config(row)
+    c = typed_config(row, _INT_KEYS, _TEXT_KEYS)
     build = {k: c[k] for k in ("num_classes", "in_channels") if k in c}
     spec = load(row.model, **build)
     config = make_config(spec, input=c.get("input"), timesteps=c.get("timesteps"),
@@ -81,24 +67,21 @@ def analysis_config(row):
 def compute(row) -> Fraction:
     """Exact value of a row's quantity in the row's unit (decimal MB or kB)."""
     from ..analysis import evaluate
-    from ..errors import InputFileError
     from ..units import convert
+    from .registry import check_quantity
 
-    if row.quantity not in QUANTITIES:
-        raise InputFileError(_where(row, "quantity"), f"unknown quantity {row.quantity!r}", ", ".join(QUANTITIES))
+    check_quantity(row, QUANTITIES)
     spec, config = analysis_config(row)
     _, totals = evaluate(spec, config)
     return convert(totals[QUANTITIES[row.quantity]], row.unit)
 
 
 def describe(row) -> str:
-    """``'imsnn-resnet19, W 4 b (conv), U ternary (imsnn), S 1 b'``."""
-    if row.model is None:
-        return f"= {row.parent}"
+    """``'imsnn-resnet19, W 4 b (conv), U ternary (imsnn), S 1 b'`` (a row with a model)."""
+    from .runner import model_parts
+
     c = row.config
-    parts = [row.model]
-    if "input" in c:
-        parts.append(f"{c['input']}x{c['input']}" + (f"x{c['in_channels']}ch" if "in_channels" in c else ""))
+    parts = model_parts(row)
     if row.quantity in ("weight memory", "total memory (Eq. 15)"):
         parts.append(f"W {c.get('weight_bits', '32')} b ({'all parameters' if c.get('weights') == 'all' else 'conv weights'})")
     if row.quantity in ("membrane memory", "total memory (Eq. 15)"):
@@ -113,21 +96,3 @@ def describe(row) -> str:
     if row.quantity == "total memory (Eq. 15)":
         parts.append(f"S {c.get('spike_bits', '1')} b")
     return ", ".join(parts)
-
-
-UNMODELLED = "imsnn_unmodelled.csv"
-"""Published figures of Tables V-VII that belong to prior works whose networks IM-SNN
-does not define (ResNet-18, VGG-11, VGG-13, Spikformer, non-spiking detectors...).
-The registry format needs a model or a parent derivation per row, so these figures
-are listed here with the reason they are not modelled, and checked by
-tests/test_imsnn.py (every Total claimed to be W + 2 U is recomputed)."""
-
-
-def unmodelled() -> list[dict]:
-    """The rows of tables/imsnn_unmodelled.csv (table, row, quantity, published, unit, reason)."""
-    import csv
-    import io
-    from importlib import resources
-
-    text = resources.files("snncost.tables").joinpath(UNMODELLED).read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))

@@ -17,7 +17,8 @@ Columns (every row has all of them; empty cells are allowed where noted):
 ``decimals``       printed precision; must agree with ``published``
 ``unit``           the unit the figure really is in (``MiB``, ``MB``, ``x`` for ratios)
 ``printed_unit``   the unit as the paper prints it (``MB`` for MiB in EfficientLIF-Net)
-``model``          zoo model name (empty for figures derived from other rows)
+``model``          zoo model name (empty for figures derived from other rows, and for a
+                   figure snncost cannot compute: see "not modelled" below)
 ``config``         ``key=value`` pairs separated by ``;`` (input size, timesteps,
                    sharing, grouping, training mode, bits...): read by the paper module
 ``parent``         the paper's own derivation from other rows' *printed* values:
@@ -28,6 +29,11 @@ Columns (every row has all of them; empty cells are allowed where noted):
 ``expected_status`` optional: the status this row should get (checked, reported)
 ``reason``         why a row deviates (required for ``explained-deviation``)
 ``note``           what the figure was computed on (model variant, grouping...)
+
+A published figure with neither ``model`` nor ``parent`` is *not modelled* (a prior
+work's network that no paper defines, say): it is accepted only with
+``expected_status = explained-deviation`` and a ``reason``, and is reported with that
+status, no computed value and the reason.
 
 Nothing in a registry is evaluated as code: ``parent`` is parsed by a fixed grammar.
 """
@@ -99,6 +105,10 @@ def _plain_number(x: Fraction) -> str:
     return str(x.numerator) if x.denominator == 1 else str(Decimal(x.numerator) / Decimal(x.denominator))
 
 
+def _cell(source: str, line: int, row_id: str, column: str) -> str:
+    return f"registry {source} line {line} (id '{row_id}') column '{column}'"
+
+
 @dataclass(frozen=True)
 class RegistryRow:
     """One row of a registry (see the module docstring for the columns)."""
@@ -121,10 +131,20 @@ class RegistryRow:
     reason: str = ""
     note: str = ""
     line: int = 0
+    source: str = ""
 
     @property
     def is_published(self) -> bool:
         return self.published is not None
+
+    @property
+    def is_modelled(self) -> bool:
+        """False for a published figure snncost cannot compute (no model, no parent)."""
+        return self.model is not None or self.parent is not None
+
+    def where(self, column: str) -> str:
+        """``"registry tables/x.csv line 7 (id 'a') column 'config'"``: where an error is."""
+        return _cell(self.source, self.line, self.id, column)
 
     @property
     def published_value(self) -> Decimal | None:
@@ -132,6 +152,29 @@ class RegistryRow:
 
     def option(self, key: str, default=None):
         return self.config.get(key, default)
+
+
+def typed_config(row: RegistryRow, int_keys: tuple[str, ...], text_keys: tuple[str, ...]) -> dict:
+    """A paper module's view of ``row.config``: ``int_keys`` as positive integers,
+    ``text_keys`` as given; any other key is an error naming the cell."""
+    unknown = [k for k in row.config if k not in int_keys + text_keys]
+    if unknown:
+        raise InputFileError(row.where("config"), f"unknown key {unknown[0]!r}", ", ".join(int_keys + text_keys))
+    config: dict = {}
+    for key, value in row.config.items():
+        if key in int_keys:
+            if not value.isdigit() or int(value) < 1:
+                raise InputFileError(row.where("config"), f"{key}={value!r} is not a positive integer", "a positive integer")
+            config[key] = int(value)
+        else:
+            config[key] = value
+    return config
+
+
+def check_quantity(row: RegistryRow, quantities) -> None:
+    """A paper module's check that it knows ``row.quantity``."""
+    if row.quantity not in quantities:
+        raise InputFileError(row.where("quantity"), f"unknown quantity {row.quantity!r}", ", ".join(quantities))
 
 
 def parse_config(text: str, where: str) -> dict:
@@ -199,7 +242,7 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
         cell = {k: (raw[k] or "").strip() for k in COLUMNS}
 
         def where(column: str) -> str:
-            return f"registry {source} line {line} (id '{cell['id']}') column '{column}'"
+            return _cell(source, line, cell["id"], column)
 
         if not _ID.match(cell["id"]):
             raise InputFileError(where("id"), f"bad id {cell['id']!r}", "a letter, then letters, digits, '_' or '.'")
@@ -239,12 +282,12 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
         if expected is not None and expected not in STATUSES:
             raise InputFileError(where("expected_status"), f"unknown status {expected!r}", ", ".join(STATUSES))
         parent = parse_parent(cell["parent"], where("parent"))
-        if not cell["model"] and parent is None:
-            raise InputFileError(where("model"), "a row needs a model or a parent", "a zoo model name, or a parent derivation")
         if published is None and expected not in (None, "info"):
             raise InputFileError(where("expected_status"), f"an unpublished row cannot be {expected!r}", "info, or empty")
         if expected == "explained-deviation" and not cell["reason"]:
             raise InputFileError(where("reason"), "an explained deviation needs its reason", "the reason text")
+        if not cell["model"] and parent is None:
+            _check_not_modelled(expected, where)
         if cell["compare_to"] and published is not None:
             raise InputFileError(where("compare_to"), "only informational rows (empty 'published') compare to another row",
                                  "empty, or empty 'published'")
@@ -253,7 +296,7 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
             published=published, decimals=decimals, unit=cell["unit"], printed_unit=cell["printed_unit"] or cell["unit"],
             model=cell["model"] or None, config=parse_config(cell["config"], where("config")), parent=parent,
             rounding=rounding, compare_to=cell["compare_to"] or None, expected_status=expected,
-            reason=cell["reason"], note=cell["note"], line=line))
+            reason=cell["reason"], note=cell["note"], line=line, source=source))
     if len(papers) > 1:
         raise InputFileError(f"registry {source} column 'paper'", f"several papers in one file: {', '.join(sorted(papers))}",
                              "one paper per registry file")
@@ -261,34 +304,44 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
     return rows
 
 
+def _check_not_modelled(expected: str | None, where) -> None:
+    """A row with neither model nor parent is a figure that is not modelled: it must
+    be expected as an explained deviation (its reason was checked before)."""
+    valid = ("a zoo model name or a parent derivation; or, for a published figure that cannot be computed, "
+             "expected_status 'explained-deviation' and a reason")
+    if expected is None:
+        raise InputFileError(where("model"), "no model and no parent", valid)
+    if expected != "explained-deviation":
+        raise InputFileError(where("expected_status"), f"a row with no model and no parent cannot be {expected!r}", valid)
+
+
 def _check_references(rows: list[RegistryRow], source: str) -> None:
     by_id = {r.id: r for r in rows}
     for r in rows:
-        where = f"registry {source} line {r.line} (id '{r.id}')"
         for ref in (r.parent.ids if r.parent else ()):
             if ref not in by_id:
-                raise InputFileError(f"{where} column 'parent'", f"unknown row id {ref!r}", "the id of another row of this file")
+                raise InputFileError(r.where("parent"), f"unknown row id {ref!r}", "the id of another row of this file")
             if not by_id[ref].is_published and r.is_published:
-                raise InputFileError(f"{where} column 'parent'", f"parent {ref!r} is not a published figure",
+                raise InputFileError(r.where("parent"), f"parent {ref!r} is not a published figure",
                                      "a row with a published value")
         if r.parent is not None:
-            _check_units(r, by_id, where)
+            _check_units(r, by_id)
         if r.compare_to is not None:
             target = by_id.get(r.compare_to)
             if target is None or not target.is_published:
-                raise InputFileError(f"{where} column 'compare_to'", f"{r.compare_to!r} is not a published row of this file",
+                raise InputFileError(r.where("compare_to"), f"{r.compare_to!r} is not a published row of this file",
                                      "the id of a row with a published value")
     order_of_derivation(rows, source)  # raises on cycles
 
 
-def _check_units(row: RegistryRow, by_id: dict, where: str) -> None:
+def _check_units(row: RegistryRow, by_id: dict) -> None:
     """A copy, a sum, a difference or a scaling keeps its parents' unit."""
     p = row.parent
     if p.op == "*" and isinstance(p.right, str) or p.op == "/" and isinstance(p.right, str):
         return  # a ratio or a product: a unit of its own
     for ref in p.ids:
         if by_id[ref].unit != row.unit:
-            raise InputFileError(f"{where} column 'unit'", f"{row.unit!r} differs from the unit {by_id[ref].unit!r} "
+            raise InputFileError(row.where("unit"), f"{row.unit!r} differs from the unit {by_id[ref].unit!r} "
                                  f"of parent {ref!r} (a copy, sum, difference or scaling keeps the unit)",
                                  by_id[ref].unit)
 

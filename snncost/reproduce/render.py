@@ -40,8 +40,13 @@ def _status(result: Result) -> str:
     return result.status if result.as_expected else f"{result.status} (expected {result.row.expected_status})"
 
 
+NOT_MODELLED = "not modelled"
+
+
 def _computed(result: Result) -> str:
-    return decimal_text(result.computed) if result.computed is not None else "n/a"
+    if result.computed is not None:
+        return decimal_text(result.computed)
+    return NOT_MODELLED if result.not_modelled else "n/a"
 
 
 PUBLISHED_HEADERS = ["table", "row", "quantity", "unit", "published", "computed", "difference", "status",
@@ -124,6 +129,7 @@ def result_dict(r: Result) -> dict:
         "published": row.published,
         "decimals": row.decimals,
         "computed": decimal_text(r.computed) if r.computed is not None else None,
+        "not_modelled": r.not_modelled,
         "computed_exact": _fraction_text(r.computed),
         "computed_rounded": str(r.verdict.rounded) if r.verdict.rounded is not None else None,
         "difference": _signed(r.difference) or None,
@@ -152,6 +158,6 @@ def as_dict(rep: Reproduction) -> dict:
         "title": rep.title,
         "registry": rep.registry,
         "rows": [result_dict(r) for r in rep.results],
-        "summary": {"published": len(rep.published), **counts,
+        "summary": {"published": len(rep.published), **counts, "not_modelled": len(rep.not_modelled),
                     "unexpected": [r.row.id for r in rep.unexpected], "text": rep.summary()},
     }

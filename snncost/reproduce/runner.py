@@ -8,11 +8,14 @@ A paper is a module of this package that defines
 - ``UNITS``: the units its registry may use,
 - ``compute(row) -> Fraction``: the exact value of a row that has a ``model``, in the
   row's ``unit`` (it may raise :class:`NotReproduced` with a reason),
-- optionally ``describe(row) -> str``: what the row was computed on, in a few words.
+- optionally ``describe(row) -> str``: what a row with a model was computed on, in a
+  few words (:func:`model_parts` gives its start: model and input size).
 
 Rows without a model are derived from their parents' computed values by the
-``parent`` derivation.  Adding a paper means adding such a module and its registry;
-nothing here changes.
+``parent`` derivation.  A published figure with neither (*not modelled*: the
+registry requires ``expected_status = explained-deviation`` and a reason for it) is
+reported as an explained deviation with no computed value.  Adding a paper means
+adding such a module and its registry; nothing here changes.
 """
 from __future__ import annotations
 
@@ -79,6 +82,11 @@ class Result:
         return self.verdict.status
 
     @property
+    def not_modelled(self) -> bool:
+        """A published figure snncost does not compute (no model, no parent)."""
+        return not self.row.is_modelled
+
+    @property
     def as_expected(self) -> bool:
         return self.row.expected_status is None or self.row.expected_status == self.status
 
@@ -100,6 +108,11 @@ class Reproduction:
     results: tuple[Result, ...]
 
     @property
+    def by_id(self) -> dict[str, Result]:
+        """Registry id -> result."""
+        return {r.row.id: r for r in self.results}
+
+    @property
     def published(self) -> list[Result]:
         return [r for r in self.results if r.row.is_published]
 
@@ -114,24 +127,42 @@ class Reproduction:
         return counts
 
     @property
+    def not_modelled(self) -> list[Result]:
+        return [r for r in self.results if r.not_modelled]
+
+    @property
     def unexpected(self) -> list[Result]:
         return [r for r in self.results if not r.as_expected]
 
     def summary(self) -> str:
         c = self.counts()
+        not_modelled = len(self.not_modelled)
         text = (f"summary: {len(self.published)} published figures: {c['match']} match, "
-                f"{c['match-rounded-parent']} match-rounded-parent, {c['explained-deviation']} explained-deviation, "
-                f"{c['mismatch']} mismatch; {c['info']} info rows (not published figures)")
+                f"{c['match-rounded-parent']} match-rounded-parent, {c['explained-deviation']} explained-deviation"
+                + (f" ({not_modelled} not modelled)" if not_modelled else "")
+                + f", {c['mismatch']} mismatch; {c['info']} info rows (not published figures)")
         if self.unexpected:
             text += f"; {len(self.unexpected)} not as expected: " + ", ".join(r.row.id for r in self.unexpected)
         return text
 
 
+def model_parts(row: RegistryRow) -> list[str]:
+    """``['vgg16', '48x48x2ch']``: a row's zoo model and square input size (with its
+    channels unless 3), the start of a paper's "computed on" text."""
+    parts = [row.model]
+    c = row.config
+    if "input" in c:
+        parts.append(f"{c['input']}x{c['input']}" + (f"x{c['in_channels']}ch" if c.get("in_channels", "3") != "3" else ""))
+    return parts
+
+
 def _describe(module, row: RegistryRow) -> str:
+    if not row.is_modelled:
+        return ""
+    if row.model is None:
+        return f"= {row.parent}"
     if hasattr(module, "describe"):
         return module.describe(row)
-    if row.model is None:
-        return f"= {row.parent}" if row.parent else ""
     items = "; ".join(f"{k}={v}" for k, v in row.config.items())
     return f"{row.model}" + (f" ({items})" if items else "")
 
@@ -165,6 +196,12 @@ def judge_rows(rows: list[RegistryRow], module, source: str = "registry") -> lis
                 detail += f"; {problem}"
             results[row.id] = Result(row, computed, Verdict(INFO, detail), on, compared, would)
             continue
+        if not row.is_modelled:  # parse_registry accepts it only as an explained deviation with a reason
+            explained = row.expected_status == EXPLAINED and row.reason
+            verdict = Verdict(EXPLAINED, f"{row.reason} (not modelled: nothing computed; explanation not machine-checked)",
+                              checked=False) if explained else Verdict(MISMATCH, "not modelled, and no reason given")
+            results[row.id] = Result(row, None, verdict, on)
+            continue
         if computed is None:
             results[row.id] = Result(row, None, Verdict(MISMATCH, problem), on)
             continue
@@ -174,7 +211,9 @@ def judge_rows(rows: list[RegistryRow], module, source: str = "registry") -> lis
             printed = {ref: by_id[ref].published for ref in row.parent.ids}
             via_parents = row.parent.apply({ref: Fraction(Decimal(v)) for ref, v in printed.items()})
             expression = row.parent.text(printed)
-            reproduced = all(results[ref].status in REPRODUCED for ref in row.parent.ids)
+            # a parent vouches only when it is reproduced and has a computed value
+            reproduced = all(results[ref].status in REPRODUCED and results[ref].computed is not None
+                             for ref in row.parent.ids)
         verdict = judge(computed=computed, published=row.published, decimals=row.decimals, rounding=row.rounding,
                         parent_expression=expression, via_parents=via_parents, parents_reproduced=reproduced,
                         reason=row.reason if row.expected_status == EXPLAINED else "")
@@ -183,6 +222,8 @@ def judge_rows(rows: list[RegistryRow], module, source: str = "registry") -> lis
 
 
 def _compute(module, row: RegistryRow, done: dict) -> tuple[Fraction | None, str]:
+    if not row.is_modelled:
+        return None, "not modelled"
     if row.model is not None:
         try:
             return Fraction(module.compute(row)), ""

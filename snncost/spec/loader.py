@@ -115,6 +115,8 @@ def _describe(error: dict) -> tuple[str, str | None]:
 
 
 def _read_text(path: Path) -> str:
+    if "\0" in str(path):
+        raise InputFileError(f"spec file {str(path)!r}", "the path contains a NUL byte", "a file path without NUL")
     try:
         if path.is_dir():
             raise InputFileError(f"spec file '{path}'", "is a directory", "a .yaml, .yml or .json file")
