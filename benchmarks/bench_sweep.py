@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import snncost
-    from snncost.formula import _INTERNAL, derive
+    from snncost.formula import derive
     from snncost.sweep import _compile, _evaluate, build_grid
 
     print(f"machine: {os.cpu_count()} CPUs; numpy {np.__version__}; model {args.model}, sharing {args.sharing}")
@@ -75,8 +75,6 @@ def main() -> None:
 
     small = dict(input="8:8192:8", timesteps="1:16", batch="1:32", membrane_bits="1:20", sharing=args.sharing,
                  quantities=["lif_forward_bits"])
-    from snncost.formula import total_stride  # noqa: F401  (a fresh sympy cache is not possible in-process)
-
     t, df = median_time(lambda: snncost.sweep(args.model, **small), args.repeat)
     print(f"snncost.sweep end to end (derivation + evaluation + DataFrame, {len(df):,} rows, 1 quantity): "
           f"median {t:.2f} s = {len(df) / t / 1e6:.1f} M rows/s")

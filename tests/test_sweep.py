@@ -326,3 +326,15 @@ def test_plot_png_and_missing_matplotlib(monkeypatch, tmp_path):
     with pytest.raises(ConfigError, match="matplotlib"):
         plot(df, str(tmp_path / "n.png"))
     assert not (tmp_path / "n.png").exists()
+
+
+def test_cli_parquet(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    target = tmp_path / "r.parquet"
+    code, _, err = run_cli(capsys, "sweep", "resnet19", "--input", "32,48", "--sharing", "none,L+C2", "--out", str(target))
+    assert code == 0, err
+    df = pd.read_parquet(target)
+    assert len(df) == 4
+    assert df["lif_forward_bits"].tolist()[:2] == [736 * 32 * 32 * 32, 736 * 48 * 48 * 32]
