@@ -37,31 +37,6 @@ PAPER = ("Kim et al., Sharing leaky-integrate-and-fire neurons for memory-effici
 REPO = "github Intelligent-Computing-Lab-Yale/EfficientLIF-Net"
 
 
-def _conv_bn_lif(b: SpecBuilder, prefix: str, out_channels: int, *, stride=1, static=False, reset="soft",
-                 inputs=None) -> str:
-    b.conv2d(f"{prefix}.conv", out_channels, 3, stride=stride, padding=1, static=static, inputs=inputs)
-    b.batchnorm(f"{prefix}.bn", static=static)
-    return b.lif(f"{prefix}.lif", reset=reset)
-
-
-def _basic_block(b: SpecBuilder, prefix: str, in_channels: int, channels: int, stride: int, reset: str) -> tuple[str, str]:
-    """BasicBlock: conv3x3-BN-LIF, conv3x3-BN, (+ 1x1 conv-BN shortcut), add, LIF.
-    Returns the names of its two LIF sites."""
-    block_input = b.last
-    b.conv2d(f"{prefix}.conv1", channels, 3, stride=stride, padding=1)
-    b.batchnorm(f"{prefix}.bn1")
-    lif1 = b.lif(f"{prefix}.lif1", reset=reset)
-    b.conv2d(f"{prefix}.conv2", channels, 3, padding=1)
-    main = b.batchnorm(f"{prefix}.bn2")
-    shortcut = block_input
-    if stride != 1 or in_channels != channels:
-        b.conv2d(f"{prefix}.shortcut_conv", channels, 1, stride=stride, inputs=block_input)
-        shortcut = b.batchnorm(f"{prefix}.shortcut_bn")
-    b.residual_add(f"{prefix}.add", [main, shortcut])
-    lif2 = b.lif(f"{prefix}.lif2", reset=reset)
-    return lif1, lif2
-
-
 def resnet19(widths=(256, 512, 512), *, name="resnet19", num_classes=10, in_channels=3, reset="soft",
              source_file="archs/resnet/resnet_snn_layershare.py", description=None):
     b = SpecBuilder(name, (in_channels, 32, 32), timesteps=5,
@@ -75,7 +50,7 @@ def resnet19(widths=(256, 512, 512), *, name="resnet19", num_classes=10, in_chan
     for s, (width, blocks) in enumerate(zip(widths, (3, 3, 2)), start=1):
         stage = []
         for k in range(1, blocks + 1):
-            stage.append(_basic_block(b, f"s{s}b{k}", in_ch, width, 2 if k == 1 else 1, reset))
+            stage.append(b.basic_block(f"s{s}b{k}", in_ch, width, 2 if k == 1 else 1, reset=reset))
             in_ch = width
         stages.append(stage)
     b.global_avgpool("avgpool")
@@ -113,7 +88,7 @@ def vgg16(widths=VGG16_WIDTHS, *, name="vgg16", num_classes=10, in_channels=3,
             stages.append([])
             continue
         conv += 1
-        stages[-1].append(_conv_bn_lif(b, f"conv{conv}", width, static=(conv == 1)))
+        stages[-1].append(b.conv_bn_lif(f"conv{conv}", width, static=(conv == 1)))
     b.global_avgpool("avgpool")
     b.flatten("flatten")
     b.linear("fc", num_classes)

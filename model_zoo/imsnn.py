@@ -63,40 +63,15 @@ PAPER = ("Hasssan, Meng, Anupreetham, Seo, IM-SNN: Memory-Efficient Spiking Neur
 TET = "github brain-intelligence-lab/temporal_efficient_training models/resnet_models.py (via domain notes sec. 3)"
 
 
-def _conv_bn_lif(b: SpecBuilder, prefix: str, out_channels: int, kernel: int = 3, *, stride=1, padding=None,
-                 groups=1, inputs=None) -> str:
-    pad = kernel // 2 if padding is None else padding
-    fields = {"groups": groups} if groups != 1 else {}
-    b.conv2d(f"{prefix}.conv", out_channels, kernel, stride=stride, padding=pad, inputs=inputs, **fields)
-    b.batchnorm(f"{prefix}.bn")
-    return b.lif(f"{prefix}.lif")
-
-
-def _basic_block(b: SpecBuilder, prefix: str, in_channels: int, channels: int, stride: int) -> None:
-    """Spiking BasicBlock: conv3x3-BN-LIF, conv3x3-BN (+ 1x1 conv-BN shortcut), add, LIF."""
-    block_input = b.last
-    b.conv2d(f"{prefix}.conv1", channels, 3, stride=stride, padding=1)
-    b.batchnorm(f"{prefix}.bn1")
-    b.lif(f"{prefix}.lif1")
-    b.conv2d(f"{prefix}.conv2", channels, 3, padding=1)
-    main = b.batchnorm(f"{prefix}.bn2")
-    shortcut = block_input
-    if stride != 1 or in_channels != channels:
-        b.conv2d(f"{prefix}.shortcut_conv", channels, 1, stride=stride, inputs=block_input)
-        shortcut = b.batchnorm(f"{prefix}.shortcut_bn")
-    b.residual_add(f"{prefix}.add", [main, shortcut])
-    b.lif(f"{prefix}.lif2")
-
-
 def resnet19(num_classes: int = 10, in_channels: int = 3):
     b = SpecBuilder("imsnn-resnet19", (in_channels, 32, 32), timesteps=2,
                     description="TET-code spiking ResNet-19 (IM-SNN Tables III and V; stem 64, stages 128/256/512, FC 256)",
                     source=f"{PAPER}, Tables III, V (Table IV row ambiguous, see model_zoo/imsnn.py); {TET}")
-    _conv_bn_lif(b, "stem", 64)
+    b.conv_bn_lif("stem", 64)
     in_ch = 64
     for s, (width, blocks, stride) in enumerate(((128, 3, 1), (256, 3, 2), (512, 2, 2)), start=1):
         for k in range(1, blocks + 1):
-            _basic_block(b, f"layer{s}.{k}", in_ch, width, stride if k == 1 else 1)
+            b.basic_block(f"layer{s}.{k}", in_ch, width, stride if k == 1 else 1)
             in_ch = width
     b.global_avgpool("avgpool")
     b.flatten("flatten")
@@ -115,7 +90,7 @@ def _vgg(name: str, widths, *, size: int, in_channels: int, num_classes: int, de
             b.pool(f"pool{conv}", pool, 2)
             continue
         conv += 1
-        _conv_bn_lif(b, f"conv{conv}", width)
+        b.conv_bn_lif(f"conv{conv}", width)
     b.flatten("flatten")
     b.linear("fc", num_classes)
     return b.build()
@@ -146,12 +121,12 @@ def resnet34(num_classes: int = 1000, in_channels: int = 3):
     b = SpecBuilder("imsnn-resnet34", (in_channels, 224, 224), timesteps=2,
                     description="Spiking ResNet-34, torchvision layout (IM-SNN Table V ImageNet rows)",
                     source=f"{PAPER}, Table V (Table IV row ambiguous, see model_zoo/imsnn.py); torchvision ResNet-34 layout")
-    _conv_bn_lif(b, "stem", 64, 7, stride=2, padding=3)
+    b.conv_bn_lif("stem", 64, 7, stride=2, padding=3)
     b.pool("stem.maxpool", "maxpool2d", 3, stride=2, padding=1)
     in_ch = 64
     for s, (width, blocks) in enumerate(((64, 3), (128, 4), (256, 6), (512, 3)), start=1):
         for k in range(1, blocks + 1):
-            _basic_block(b, f"layer{s}.{k}", in_ch, width, 2 if (k == 1 and s > 1) else 1)
+            b.basic_block(f"layer{s}.{k}", in_ch, width, 2 if (k == 1 and s > 1) else 1)
             in_ch = width
     b.global_avgpool("avgpool")
     b.flatten("flatten")
@@ -163,7 +138,7 @@ def mobilenet_light(num_classes: int = 10, in_channels: int = 3):
     b = SpecBuilder("imsnn-mobilenet-light", (in_channels, 32, 32), timesteps=2,
                     description="IM-SNN MobileNet-Light as Table IV lists it (DW read as depthwise + pointwise; 32x32 assumed)",
                     source=f"{PAPER}, Table IV")
-    _conv_bn_lif(b, "conv1", 32)
+    b.conv_bn_lif("conv1", 32)
     channels = 32
     block = 0
     for width in (64, 64, "P", 128, 128, "P", 256, "P"):
@@ -171,8 +146,8 @@ def mobilenet_light(num_classes: int = 10, in_channels: int = 3):
             b.pool(f"pool{block}", "avgpool2d", 2)
             continue
         block += 1
-        _conv_bn_lif(b, f"dw{block}.depthwise", channels, 3, groups=channels)
-        _conv_bn_lif(b, f"dw{block}.pointwise", width, 1)
+        b.conv_bn_lif(f"dw{block}.depthwise", channels, 3, groups=channels)
+        b.conv_bn_lif(f"dw{block}.pointwise", width, 1)
         channels = width
     b.flatten("flatten")
     b.linear("fc1", 256)
@@ -196,7 +171,7 @@ def custom_yolov2(size: int = 416, in_channels: int = 2, outputs: int = 576):
             continue
         conv += 1
         width, kernel = (int(x) for x in layer.split("C"))
-        _conv_bn_lif(b, f"conv{conv}", width, kernel)
+        b.conv_bn_lif(f"conv{conv}", width, kernel)
     b.flatten("flatten")
     b.linear("fc1", 512)
     b.lif("fc1.lif")

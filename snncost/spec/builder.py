@@ -80,6 +80,37 @@ class SpecBuilder:
     def residual_add(self, name, inputs):
         return self.add(name, "add", inputs)
 
+    # ---- repeated blocks ----------------------------------------------------------
+    def conv_bn_lif(self, prefix: str, out_channels: int, kernel: int = 3, *, stride=1, padding=None, groups=1,
+                    static=False, reset="soft", inputs=None) -> str:
+        """``{prefix}.conv`` (kxk, 'same'-size padding k//2 unless given), ``{prefix}.bn``,
+        ``{prefix}.lif``; returns the LIF site's name."""
+        extra = {"groups": groups} if groups != 1 else {}
+        if static:
+            extra["static"] = True
+        self.conv2d(f"{prefix}.conv", out_channels, kernel, stride=stride,
+                    padding=kernel // 2 if padding is None else padding, inputs=inputs, **extra)
+        self.batchnorm(f"{prefix}.bn", **({"static": True} if static else {}))
+        return self.lif(f"{prefix}.lif", reset=reset)
+
+    def basic_block(self, prefix: str, in_channels: int, channels: int, stride: int = 1, *,
+                    reset: str = "soft") -> tuple[str, str]:
+        """Spiking ResNet BasicBlock (He et al. 2016, as in EfficientLIF-Net's and TET's code):
+        conv3x3-BN-LIF, conv3x3-BN, + shortcut (1x1 conv-BN where the shape changes), add, LIF.
+        Returns the names of its two LIF sites."""
+        block_input = self.last
+        self.conv2d(f"{prefix}.conv1", channels, 3, stride=stride, padding=1)
+        self.batchnorm(f"{prefix}.bn1")
+        lif1 = self.lif(f"{prefix}.lif1", reset=reset)
+        self.conv2d(f"{prefix}.conv2", channels, 3, padding=1)
+        main = self.batchnorm(f"{prefix}.bn2")
+        shortcut = block_input
+        if stride != 1 or in_channels != channels:
+            self.conv2d(f"{prefix}.shortcut_conv", channels, 1, stride=stride, inputs=block_input)
+            shortcut = self.batchnorm(f"{prefix}.shortcut_bn")
+        self.residual_add(f"{prefix}.add", [main, shortcut])
+        return lif1, self.lif(f"{prefix}.lif2", reset=reset)
+
     # ---- spec-level -----------------------------------------------------------
     def grouping(self, name: str, groups: dict[str, list[str]], *, default: bool = False) -> None:
         """Declare a named cross-layer sharing grouping (group name -> neuron nodes)."""
