@@ -262,8 +262,7 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
     buffers = sharing_buffers(spec, shapes, config.sharing, config.grouping)
     owner = {buf.members[0]: buf for buf in buffers}
     buffer_of = {m: buf.name for buf in buffers for m in buf.members}
-    n_groups = config.sharing.channel_groups
-    B, T = config.batch, config.timesteps
+    T = config.timesteps
     rows: list[dict] = []
     for node in spec.order:
         ins, out = shapes[node.name]["inputs"], shapes[node.name]["output"]
@@ -273,39 +272,9 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
                "sharing_buffer": "", "lif_forward_bits": 0, "lif_backward_bits": 0,
                "weight_bits": 0, "spike_bits_per_timestep": 0, "static": node.static}
         override = config.node_overrides.get(node.name, {})
-        wbits = _first(override.get("weight_bits"), memory.bits_value(getattr(node, "weight_bits", None)), config.weight_bits)
-        dims = pruning.weight_dims(node, ins[0]) if ins else ()
-        sparsity = override.get("sparsity", config.sparsity)
-        storage = pruning.storage_bits(dims, wbits, sparsity, config.index_bits)
-        elements = prod(dims) if dims else 0
-        dense_rest = memory.weight_bits(params - elements, wbits)  # biases, batchnorm: stored dense
-        row["weight_bits"] = memory.weight_bits(params, wbits) if config.weight_format == "dense" \
-            else memory.exact(storage[config.weight_format] + dense_rest)
-        row.update(weight_elements=elements, weight_nonzeros=storage["nonzeros"], weight_precision_bits=wbits,
-                   sparsity=sparsity if dims else 0,
-                   **{f"weight_{f}_bits": memory.exact(storage[f] + dense_rest) for f in pruning.FORMATS})
-        conv_weights = elements if node.op in ("conv2d", "conv1d") else 0
-        row["eq15_weight_count"] = conv_weights if config.eq15_weights == "conv" else params
-        row["eq15_weight_bits"] = memory.weight_bits(row["eq15_weight_count"], wbits)
-        row.update(membrane_bits=0, spike_storage_bits=0, eq15_membrane_bits=0, eq15_spike_bits=0)
+        row.update(_weight_facts(node, ins, params, config, override))
         if node.op in NEURON_KINDS:
-            n = counts.neurons(node, out)
-            sv = counts.state_variables(node)
-            ubits = _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
-            sbits = _first(override.get("spike_bits"), memory.bits_value(node.spike_bits), config.spike_bits)
-            per_neuron = precision.spike_storage_bits(node.lanes, sbits, config.spike_encoding)
-            row.update(lif_neurons=n, state_variables=sv, sharing_buffer=buffer_of[node.name],
-                       spike_bits_per_timestep=memory.spike_bits(n, per_neuron, B),
-                       membrane_bits=ubits, spike_storage_bits=per_neuron,
-                       eq15_membrane_bits=memory.exact(n * sv * ubits * B),
-                       eq15_spike_bits=memory.spike_bits(n, per_neuron, B))
-            buf = owner.get(node.name)
-            forward = memory.buffer_forward_bits(prod(buf.shape), sv, n_groups, ubits, B) if buf else 0
-            row["lif_forward_bits"] = forward
-            if config.training == "bptt":
-                row["lif_backward_bits"] = memory.site_bptt_bits(n, sv, ubits, B, T)
-            else:
-                row["lif_backward_bits"] = forward
+            row.update(_neuron_facts(node, out, config, override, buffer_of[node.name], owner.get(node.name)))
         rows.append(row)
     totals = {
         "params": sum(r["params"] for r in rows),
@@ -331,6 +300,52 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
     # IM-SNN Eq. 15: M_t = w_p N_w + u_p N_f + u_s N_f (Eq. 16-17: N_w weights, N_f neurons)
     totals["eq15_bits"] = memory.exact(totals["eq15_weight_bits"] + totals["eq15_membrane_bits"] + totals["eq15_spike_bits"])
     return rows, totals
+
+
+def _weight_facts(node, ins, params, config: AnalysisConfig, override: dict) -> dict:
+    """Weight memory of one node at its precision, in every storage format
+    (:mod:`snncost.pruning`), and its IM-SNN Eq. 15 weight term (conv weights or all)."""
+    wbits = _first(override.get("weight_bits"), memory.bits_value(getattr(node, "weight_bits", None)), config.weight_bits)
+    dims = pruning.weight_dims(node, ins[0]) if ins else ()
+    sparsity = override.get("sparsity", config.sparsity)
+    storage = pruning.storage_bits(dims, wbits, sparsity, config.index_bits)
+    elements = prod(dims) if dims else 0
+    dense_rest = memory.weight_bits(params - elements, wbits)  # biases, batchnorm: stored dense
+    facts = {
+        "weight_bits": memory.weight_bits(params, wbits) if config.weight_format == "dense"
+        else memory.exact(storage[config.weight_format] + dense_rest),
+        "weight_elements": elements, "weight_nonzeros": storage["nonzeros"], "weight_precision_bits": wbits,
+        "sparsity": sparsity if dims else 0,
+        **{f"weight_{f}_bits": memory.exact(storage[f] + dense_rest) for f in pruning.FORMATS},
+    }
+    conv_weights = elements if node.op in ("conv2d", "conv1d") else 0
+    facts["eq15_weight_count"] = conv_weights if config.eq15_weights == "conv" else params
+    facts["eq15_weight_bits"] = memory.weight_bits(facts["eq15_weight_count"], wbits)
+    facts.update(membrane_bits=0, spike_storage_bits=0, eq15_membrane_bits=0, eq15_spike_bits=0)
+    return facts
+
+
+def _neuron_facts(node, out, config: AnalysisConfig, override: dict, buffer_name: str, owned_buffer) -> dict:
+    """LIF facts of one neuron site: neurons, membrane memory forward (charged to the
+    first site of its sharing buffer) and backward (bptt: T copies; reverse: = forward),
+    spike storage per timestep."""
+    B, T = config.batch, config.timesteps
+    n = counts.neurons(node, out)
+    sv = counts.state_variables(node)
+    ubits = _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
+    sbits = _first(override.get("spike_bits"), memory.bits_value(node.spike_bits), config.spike_bits)
+    per_neuron = precision.spike_storage_bits(node.lanes, sbits, config.spike_encoding)
+    forward = memory.buffer_forward_bits(prod(owned_buffer.shape), sv, config.sharing.channel_groups, ubits, B) \
+        if owned_buffer else 0
+    return {
+        "lif_neurons": n, "state_variables": sv, "sharing_buffer": buffer_name,
+        "spike_bits_per_timestep": memory.spike_bits(n, per_neuron, B),
+        "membrane_bits": ubits, "spike_storage_bits": per_neuron,
+        "eq15_membrane_bits": memory.exact(n * sv * ubits * B),
+        "eq15_spike_bits": memory.spike_bits(n, per_neuron, B),
+        "lif_forward_bits": forward,
+        "lif_backward_bits": memory.site_bptt_bits(n, sv, ubits, B, T) if config.training == "bptt" else forward,
+    }
 
 
 def _first(*values):
