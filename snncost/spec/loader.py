@@ -17,10 +17,38 @@ from .network import NetworkSpec
 from .nodes import node_kinds
 
 MAX_SPEC_BYTES = 10 * 2**20
+"""Largest JSON spec file (JSON parses at C speed)."""
+MAX_YAML_BYTES = 2**20
+"""Largest YAML spec file: PyYAML builds Python objects slowly (a pathological 1 MiB file
+takes seconds), so YAML is capped lower; a real network's spec is a few kB to ~100 kB."""
 
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 3, 6, 6, 60, 60
 _SHORT.maxlong = 60
+
+
+MAX_VALUES = 2_000_000
+"""Most values (list items plus mapping entries, counted through YAML aliases) a spec's
+data may hold: checked before validation, so no input can make validation crawl."""
+
+
+def _check_size(data: Any, origin: str) -> None:
+    count = 0
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            values = item.values()
+        elif isinstance(item, (list, tuple)):
+            count += len(item)
+            values = item
+        else:
+            continue
+        if count > MAX_VALUES:
+            raise SpecError(origin, f"holds more than {MAX_VALUES} values (list items and fields, aliases expanded)",
+                            "a spec of at most 100000 nodes without huge lists")
+        stack.extend(values)
 
 
 def short_repr(value) -> str:
@@ -32,6 +60,7 @@ def spec_from_dict(data: Any, origin: str = "spec") -> NetworkSpec:
     """Validate a plain dict (parsed YAML/JSON) into a :class:`NetworkSpec`."""
     if data is None:
         raise SpecError(origin, "is empty", "a mapping with keys name, input, nodes (see docs/spec.md)")
+    _check_size(data, origin)
     if not isinstance(data, dict):
         raise SpecError(origin, f"the top level is a {type(data).__name__}, not a mapping",
                         "a mapping with keys name, input, nodes (and optionally timesteps, groupings...)")
@@ -114,14 +143,15 @@ def _describe(error: dict) -> tuple[str, str | None]:
     return f"{message} (got {short_repr(error.get('input'))})", None
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, limit: int = MAX_SPEC_BYTES) -> str:
     if "\0" in str(path):
         raise InputFileError(f"spec file {str(path)!r}", "the path contains a NUL byte", "a file path without NUL")
     try:
         if path.is_dir():
             raise InputFileError(f"spec file '{path}'", "is a directory", "a .yaml, .yml or .json file")
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            raise InputFileError(f"spec file '{path}'", f"larger than {MAX_SPEC_BYTES} bytes", "a spec file under 10 MiB")
+        if path.stat().st_size > limit:
+            raise InputFileError(f"spec file '{path}'", f"{path.stat().st_size} bytes is larger than the limit of {limit} bytes",
+                                 f"a YAML spec up to {MAX_YAML_BYTES // 2**20} MiB, or JSON up to {MAX_SPEC_BYTES // 2**20} MiB")
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputFileError(f"spec file '{path}'", "does not exist", "a path to a readable .yaml, .yml or .json file") from None
@@ -131,6 +161,20 @@ def _read_text(path: Path) -> str:
         raise InputFileError(f"spec file '{path}'", "is not UTF-8 text", "a UTF-8 YAML or JSON file") from None
     except OSError as exc:
         raise InputFileError(f"spec file '{path}'", f"cannot be read ({exc.strerror})", "a readable file") from None
+
+
+def _safe_yaml(text: str) -> Any:
+    """The safe loader only: libyaml's (CSafeLoader, same safe constructor, faster) when
+    installed, else PyYAML's ``safe_load``.  A refusal is re-parsed by ``safe_load`` so
+    the error message is the same on every installation."""
+    import yaml
+
+    if hasattr(yaml, "CSafeLoader"):
+        try:
+            return yaml.load(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
 
 
 def parse_text(text: str, suffix: str, origin: str) -> Any:
@@ -148,7 +192,7 @@ def parse_text(text: str, suffix: str, origin: str) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return _safe_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -168,7 +212,7 @@ def load_spec(path: str | Path) -> NetworkSpec:
         later = " (NIR graphs are not read yet)" if suffix == ".nir" else ""
         raise InputFileError(f"spec file '{path}'", f"unsupported file type '{suffix or '(none)'}'{later}",
                              ".yaml, .yml or .json (snncost spec files)")
-    text = _read_text(path)
+    text = _read_text(path, MAX_SPEC_BYTES if suffix == ".json" else MAX_YAML_BYTES)
     origin = f"spec file '{path}'"
     data = parse_text(text, suffix, origin)
     return spec_from_dict(data, origin)
