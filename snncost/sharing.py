@@ -155,5 +155,5 @@ def sharing_buffers(spec, shapes: dict, scheme: SharingScheme, grouping: str | N
             if isinstance(n, int) and isinstance(channels, int) and channels % n:
                 raise SharingError(
                     "option --sharing", f"C{n} does not divide the {channels} channels of LIF site '{buf.members[0]}'",
-                    f"a channel group count that divides every LIF site's channels")
+                    "a channel group count that divides every LIF site's channels")
     return buffers

@@ -6,7 +6,7 @@ mean MiB; IM-SNN's tables use decimal MB (see tables/ for each paper's conventio
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from .errors import ConfigError

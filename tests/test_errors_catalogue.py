@@ -16,7 +16,6 @@ to prove that no (partial) output file is left behind.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import tempfile

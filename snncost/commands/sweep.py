@@ -33,9 +33,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..errors import ConfigError
+    from ..errors import ConfigError, InputFileError
     from ..render.formats import check_format
-    from ..errors import InputFileError
     from ..sweep import SWEEP_FORMATS, build_grid, render_plot, require_matplotlib, to_bytes
     from .common import write_bytes_atomically
 
@@ -64,13 +63,13 @@ def run(args) -> int:
     # every check, conversion and drawing before anything is written
     data = to_bytes(df, fmt)
     png = render_plot(df, quantity=args.plot_quantity, model=grid.spec.name, unit=args.plot_units) if args.plot else None
-    if args.out:
-        write_bytes_atomically(data, args.out)
-    else:
-        write_output(data.decode("utf-8"), None)
-    if png is not None:
+    if png is not None:  # the plot first: a plot path that cannot be written stops before any output
         try:
             write_bytes_atomically(png, args.plot)
         except InputFileError as exc:
             raise InputFileError(f"option --plot '{args.plot}'", exc.problem, exc.valid) from None
+    if args.out:
+        write_bytes_atomically(data, args.out)
+    else:
+        write_output(data.decode("utf-8"), None)
     return 0

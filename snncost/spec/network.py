@@ -11,7 +11,7 @@ import heapq
 from functools import cached_property
 from typing import Annotated, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import SpecError
 from .nodes import NAME_PATTERN, NEURON_KINDS, Bits, Node, PositiveInt
