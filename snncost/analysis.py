@@ -7,14 +7,14 @@ for :mod:`snncost.formula`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import prod
 
 from . import counts, memory, precision, pruning
 from .errors import ConfigError
 from .shapes import infer_shapes
-from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers
+from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
 from .spec.network import NetworkSpec
 from .spec.nodes import NEURON_KINDS
 
@@ -158,6 +158,9 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
     if training is None:
         if not scheme.shares:
             training = "bptt"
+        elif scheme.has_windows:
+            training = "bptt"
+            notes.append(WINDOW_BPTT_NOTE)
         elif hard:
             training = "bptt"
             notes.append(f"training mode bptt: reverse recomputation needs soft reset, and {hard[0]} has hard reset")
@@ -167,6 +170,8 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
         raise ConfigError("option --training", f"reverse recomputation needs soft reset, but node '{hard[0]}' has reset 'hard' "
                           "(a hard reset erases the residual membrane, EfficientLIF-Net Sec. 5.3.4)",
                           "--training bptt, or reset: soft on every neuron node")
+    elif training == "reverse" and scheme.has_windows:
+        notes.append(WINDOW_REVERSE_NOTE)
     conv = {"ternary_convention": ternary_convention, "masked_convention": masked_convention}
     wprec = _precision(weight_bits, "option --weight-bits", conv, allow_masked=False)
     uprec = _precision(membrane_bits, "option --membrane-bits", conv)
@@ -197,6 +202,12 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
     )
 
 
+WINDOW_BPTT_NOTE = ("training mode bptt: seed 002 trains its window LIF with surrogate-gradient BPTT and describes "
+                    "no reverse recomputation across windows (ask --training reverse to assume EfficientLIF-Net Eq. 18-19 "
+                    "applies to the window chain)")
+WINDOW_REVERSE_NOTE = ("training mode reverse across windows: snncost assumes EfficientLIF-Net's recomputation "
+                       "(Eq. 18-19) runs back along seed 002's window chain (Eq. 4) as along a channel chain; "
+                       "neither paper reports it")
 EQ15_WEIGHTS = ("conv", "all")
 OVERRIDE_KEYS = ("weight_bits", "membrane_bits", "spike_bits", "sparsity")
 
@@ -335,8 +346,8 @@ def _neuron_facts(node, out, config: AnalysisConfig, override: dict, buffer_name
     ubits = _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
     sbits = _first(override.get("spike_bits"), memory.bits_value(node.spike_bits), config.spike_bits)
     per_neuron = precision.spike_storage_bits(node.lanes, sbits, config.spike_encoding)
-    forward = memory.buffer_forward_bits(prod(owned_buffer.shape), sv, config.sharing.channel_groups, ubits, B) \
-        if owned_buffer else 0
+    forward = memory.buffer_forward_bits(prod(owned_buffer.shape), sv, config.sharing.channel_groups, ubits, B,
+                                         owned_buffer.windows) if owned_buffer else 0
     return {
         "lif_neurons": n, "state_variables": sv, "sharing_buffer": buffer_name,
         "spike_bits_per_timestep": memory.spike_bits(n, per_neuron, B),
@@ -377,6 +388,12 @@ def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", la
                          membrane_bits=membrane_bits, spike_bits=spike_bits, **precision_options)
     shapes = infer_shapes(spec, config.input_shape)
     rows, totals = evaluate(spec, config, shapes)
+    if config.sharing.has_windows:
+        whole = vector_sites(sharing_buffers(spec, shapes, config.sharing, config.grouping))
+        if whole:
+            config = replace(config, notes=config.notes + (
+                f"{len(whole)} LIF site(s) without a spatial dimension ({', '.join(whole[:3])}"
+                f"{', ...' if len(whole) > 3 else ''}) are not split into windows: they keep their whole membrane",))
     base = None
     if baseline:
         forward, backward = memory.unshared_lif_bits(rows, config.batch, config.timesteps)

@@ -18,7 +18,8 @@ Symbols (always these names, created here; user text is never passed to sympify)
 ``T``      timesteps;  ``B``: batch size
 ``b_w``    weight bits; ``b_u``: membrane bits; ``b_s``: spike bits
 ``N``      channel groups of cross-channel sharing (``--sharing C<N>``/``L+C<N>``)
-``P``      spatial windows: not modelled yet (refused with an error)
+``P``      spatial windows of window sharing (``--sharing W<P>``/``L+C2+W<P>``; seed
+           002 Sec. 3.1): a buffer holds neurons / (N x P), exactly as with N
 =========  ==================================================================
 
 plus any spec dimension the user marks symbolic: ``NAME=NODE.FIELD`` (FIELD is
@@ -35,14 +36,14 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import floor, lcm
 
 import sympy
 
 from .errors import ConfigError, ShapeError
-from .sharing import SharingScheme, parse_sharing
+from .sharing import SharingScheme, parse_sharing, window_grid
 
 SIZE_NAMES_2D = ("H", "W")
 SIZE_NAMES_1D = ("L",)
@@ -59,15 +60,15 @@ SYMBOLS = {name: sympy.Symbol(name) for name in RESERVED}
 # Internal symbols carry the assumptions that let sympy simplify floors
 # (integer sizes, counts); they are replaced by the public ones before returning.
 _INTEGER = {name: sympy.Symbol(name, integer=True, positive=True)
-            for name in SIZE_NAMES_2D + SIZE_NAMES_1D + ("T", "B", "N")}
+            for name in SIZE_NAMES_2D + SIZE_NAMES_1D + ("T", "B", "N", WINDOW_NAME)}
 _BITS = {name: sympy.Symbol(name, positive=True) for name in ("b_w", "b_u", "b_s")}
 _INTERNAL = {**_INTEGER, **_BITS}
 
-_SCHEME_N = re.compile(r"^(?P<layer>L\+)?C#?N$", re.IGNORECASE)
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _NODE_FIELD = re.compile(r"^(?P<node>[A-Za-z_][A-Za-z0-9_.\-]*)\.(?P<field>[a-z_]+)$")
 
 VALID_SYMBOLS = ("H, W (2-D input) or L (1-D input), T, B, b_w, b_u, b_s, N (with channel sharing), "
+                 "P (with window sharing), "
                  "or a spec dimension NAME=NODE.FIELD / NODE.FIELD (FIELD out_channels or out_features; "
                  "input.channels)")
 
@@ -155,17 +156,17 @@ def size_names(spec) -> tuple:
     return SIZE_NAMES_2D if rank == 3 else SIZE_NAMES_1D if rank == 2 else ()
 
 
-def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option --symbols") -> SymbolRequest:
+def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option --symbols",
+                  scheme_has_p: bool = False) -> SymbolRequest:
     """``'H,W,T,N'`` or a list of names -> :class:`SymbolRequest` (validated, no sympify).
 
-    ``None`` means the default: the input size(s), T, B, b_w, b_u, b_s (and N when the
-    sharing scheme is written with N, e.g. ``L+CN``).
+    ``None`` means the default: the input size(s), T, B, b_w, b_u, b_s (and N / P when
+    the sharing scheme is written with them, e.g. ``L+CN``, ``WP``).
     """
     sizes = size_names(spec)
     if text is None:
         names = set(sizes) | {"T", "B", "b_w", "b_u", "b_s"}
-        if scheme_has_n:
-            names.add("N")
+        names |= {n for n, has in (("N", scheme_has_n), (WINDOW_NAME, scheme_has_p)) if has}
         return SymbolRequest(frozenset(names))
     if isinstance(text, str):
         items = [t.strip() for t in text.split(",")]
@@ -178,9 +179,6 @@ def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option -
     for item in items:
         if not isinstance(item, str) or not item:
             raise ConfigError(where, f"empty or non-text symbol name {item!r}", VALID_SYMBOLS)
-        if item == WINDOW_NAME:
-            raise ConfigError(where, "P (spatial windows) is not modelled yet: snncost has no window-sharing scheme",
-                              VALID_SYMBOLS)
         if item in SIZE_NAMES_2D + SIZE_NAMES_1D:
             if item not in sizes:
                 shape = list(spec.input.shape)
@@ -188,7 +186,7 @@ def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option -
                                   ", ".join(sizes) if sizes else "no size symbol: the input has no spatial dimension")
             names.add(item)
             continue
-        if item in SCALAR_NAMES:
+        if item in SCALAR_NAMES + (WINDOW_NAME,):
             names.add(item)
             continue
         name, _, target = item.partition("=") if "=" in item else (item, "", item)
@@ -219,6 +217,9 @@ def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option -
     if "N" in names and not scheme_has_n:
         raise ConfigError(where, "N (channel groups) needs a channel-sharing scheme",
                           "--sharing C<N> or L+C<N> (or CN / L+CN), or drop N from the symbols")
+    if WINDOW_NAME in names and not scheme_has_p:
+        raise ConfigError(where, "P (spatial windows) needs a window-sharing scheme",
+                          "--sharing W<P>, L+W<P>, C<N>+W<P> (or WP / L+WP), or drop P from the symbols")
     return SymbolRequest(frozenset(names), tuple(dims))
 
 
@@ -254,13 +255,23 @@ def _spec_with_symbolic_dims(spec, dims) -> tuple:
 
 
 # --------------------------------------------------------------------------- engine
-def parse_formula_sharing(sharing, where: str = "option --sharing") -> tuple[SharingScheme, bool]:
-    """A scheme, allowing ``CN``/``C#N``/``L+CN`` for a symbolic N.  Returns (scheme, written with N)."""
-    if isinstance(sharing, str) and _SCHEME_N.match(sharing.strip()):
-        layer = bool(_SCHEME_N.match(sharing.strip())["layer"])
-        return SharingScheme(layer=layer, channel_groups=_INTEGER["N"]), True
-    scheme = parse_sharing(sharing, where)
-    return scheme, False
+def parse_formula_sharing(sharing, where: str = "option --sharing") -> tuple[SharingScheme, frozenset]:
+    """A scheme, allowing ``CN``/``C#N``/``L+CN`` for a symbolic N and ``WP``/``L+C2+WP``
+    for a symbolic P.  Returns (scheme, the names written symbolically: subset of {N, P})."""
+    counts = {"N": _INTEGER["N"], WINDOW_NAME: _INTEGER[WINDOW_NAME]}
+    scheme = parse_sharing(sharing, where, symbols=counts)
+    written = frozenset(n for n, value in (("N", scheme.channel_groups), (WINDOW_NAME, scheme.windows))
+                        if value is counts[n])
+    return scheme, written
+
+
+def window_multiple(scheme: SharingScheme, rank: int) -> tuple:
+    """Per spatial input dimension, the factor a numeric window grid adds to the size
+    multiple (1s without windows, with symbolic P, or when no grid fits the rank)."""
+    grid = window_grid(scheme, rank) if scheme.has_windows and rank else None
+    if grid is None or len(grid) != rank or not all(isinstance(g, int) for g in grid):
+        return (1,) * rank
+    return tuple(grid)
 
 
 def symbolic_evaluate(spec, *, sizes, scheme, timesteps, batch, weight_bits, membrane_bits, spike_bits,
@@ -343,6 +354,13 @@ class Formula:
     fixed: dict = field(default_factory=dict)     # numeric values of the parameters that are not symbols
     defaults: dict = field(default_factory=dict)  # the model's values of the symbols (to evaluate the table's case)
     exceptions: tuple = ()  # see auto_grouping_exceptions
+    window_grid: tuple = ()  # numeric window grid per size dimension (the size multiple is stride x grid)
+    symbolic_windows: bool = False  # P symbolic: valid where every grid divides the sites it splits
+
+    @property
+    def size_multiple(self) -> tuple:
+        """The multiple each input size must be of (total stride, times the window grid)."""
+        return tuple(S * g for S, g in zip(self.total_stride, self.window_grid or (1,) * len(self.total_stride)))
 
     def holds_at(self, sizes: dict) -> bool:
         """False at input sizes (name -> value) listed in :attr:`exceptions`; the stride
@@ -355,7 +373,7 @@ class Formula:
         polynomial does not apply to the model's own input."""
         if not self.divisible:
             return []
-        return [f"{n}={self.defaults[n]}" for n, s in zip(self.size_symbols, self.total_stride)
+        return [f"{n}={self.defaults[n]}" for n, s in zip(self.size_symbols, self.size_multiple)
                 if n in self.defaults and self.defaults[n] % s]
 
     def exceptions_text(self) -> str:
@@ -372,11 +390,16 @@ class Formula:
     def assumption(self) -> str:
         symbolic = [n for n in self.size_symbols if SYMBOLS[n] in self.expr.free_symbols or n in self.free_symbols]
         if not symbolic:
-            return "no input-size symbol"
+            return "no input-size symbol" + ("; every window grid dividing the LIF maps it splits"
+                                             if self.symbolic_windows else "")
         if not self.divisible:
             return f"{', '.join(symbolic)} any positive integer (exact floor() form)"
-        parts = [f"{n} a multiple of {s}" for n, s in zip(self.size_symbols, self.total_stride) if n in symbolic]
-        return ", ".join(parts) + f" (total stride of {self.model}; other sizes: --any-size / divisible=False)"
+        parts = [f"{n} a multiple of {m}" for n, m in zip(self.size_symbols, self.size_multiple) if n in symbolic]
+        why = f"total stride of {self.model}" if not self.window_grid else (
+            f"total stride {' x '.join(map(str, self.total_stride))} of {self.model} times the window grid "
+            f"{'x'.join(map(str, self.window_grid))}")
+        windows = "; every window grid dividing the LIF maps it splits" if self.symbolic_windows else ""
+        return ", ".join(parts) + f" ({why}; other sizes: --any-size / divisible=False){windows}"
 
     def to_dict(self) -> dict:
         return {
@@ -388,6 +411,7 @@ class Formula:
             "latex": sympy.latex(self.expr),
             "free_symbols": self.free_symbols,
             "total_stride": {n: s for n, s in zip(self.size_symbols, self.total_stride)},
+            "size_multiple": {n: s for n, s in zip(self.size_symbols, self.size_multiple)},
             "input_is_multiple_of_total_stride": self.divisible,
             "assumption": self.assumption(),
             "sharing": self.sharing,
@@ -456,14 +480,18 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     spec = resolve_model(model)
     if not isinstance(quantity, str):
         raise ConfigError("option --quantity", f"expected a quantity name, got {type(quantity).__name__}", "e.g. lif_forward_bits")
-    scheme, written_n = parse_formula_sharing(sharing)
-    has_channels = scheme.channel_groups != 1
-    request = parse_symbols(symbols, spec, scheme_has_n=has_channels if symbols is not None else written_n)
-    if "N" in request.names and not written_n:
-        scheme = SharingScheme(layer=scheme.layer, channel_groups=_INTEGER["N"])
-    elif written_n and "N" not in request.names:
-        raise ConfigError("option --symbols", "the sharing scheme is written with N but N is not among the symbols",
-                          "add N to --symbols, or give a number: --sharing L+C2")
+    scheme, written = parse_formula_sharing(sharing)
+    explicit = symbols is not None
+    request = parse_symbols(symbols, spec, scheme_has_n=scheme.channel_groups != 1 if explicit else "N" in written,
+                            scheme_has_p=scheme.has_windows if explicit else WINDOW_NAME in written)
+    for name, example in (("N", "L+C2"), (WINDOW_NAME, "L+W4")):
+        if name in written and name not in request.names:
+            raise ConfigError("option --symbols", f"the sharing scheme is written with {name} but {name} is not among "
+                              "the symbols", f"add {name} to --symbols, or give a number: --sharing {example}")
+    if "N" in request.names:
+        scheme = replace(scheme, channel_groups=_INTEGER["N"])
+    if WINDOW_NAME in request.names:
+        scheme = replace(scheme, windows=_INTEGER[WINDOW_NAME], window_grid=None)
     # Numeric defaults (checked by make_config exactly as `snncost table` checks them).
     numeric = make_config(spec, input=input, timesteps=timesteps, batch=batch,
                           sharing=SharingScheme(layer=scheme.layer), layer_groups=layer_groups, training=training,
@@ -471,6 +499,8 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     work_spec, dim_symbols = _spec_with_symbolic_dims(spec, request.dims)
     names = size_names(spec)
     strides = total_stride(spec) if names else ()
+    grid = window_multiple(scheme, len(names))
+    multiple = tuple(S * g for S, g in zip(strides, grid))  # every window grid then divides every site
     numeric_sizes = tuple(numeric.input_shape[1:]) if len(spec.input.shape) > 1 else ()
     sizes, back, multiples = [], {}, {}
     for i, name in enumerate(names):
@@ -478,8 +508,8 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
             sizes.append(numeric_sizes[i])
         elif divisible:
             h = sympy.Symbol(f"_{name.lower()}", integer=True, nonnegative=True)
-            sizes.append(strides[i] * h)
-            back[h] = _INTEGER[name] / strides[i]
+            sizes.append(multiple[i] * h)
+            back[h] = _INTEGER[name] / multiple[i]
             multiples[name] = h
         else:
             sizes.append(_INTEGER[name])
@@ -497,7 +527,7 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     size_vars = []
     for i, name in enumerate(names):
         if name in multiples:
-            size_vars.append((name, multiples[name], strides[i]))
+            size_vars.append((name, multiples[name], multiple[i]))
         elif name in request.names:
             size_vars.append((name, _INTEGER[name], 1))
         else:
@@ -515,11 +545,14 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     defaults = {n: numbers[n] for n in order if n in request.names}
     if scheme.channel_groups != 1 and "N" not in request.names:
         fixed["N"] = scheme.channel_groups
-    label = scheme.label if "N" not in request.names else ("L+CN" if scheme.layer else "CN")
+    if scheme.has_windows and WINDOW_NAME not in request.names:
+        fixed[WINDOW_NAME] = scheme.windows
+    label = scheme.label
     return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=unit_of(quantity),
                    sharing=label, grouping=config.grouping if scheme.layer else None, training=config.training,
                    size_symbols=names, total_stride=strides, divisible=divisible, fixed=fixed, defaults=defaults,
-                   exceptions=exceptions)
+                   exceptions=exceptions, window_grid=grid if any(g != 1 for g in grid) else (),
+                   symbolic_windows=WINDOW_NAME in request.names)
 
 
 SCAN_LIMIT = 4096

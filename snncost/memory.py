@@ -5,7 +5,10 @@ Formulas (EfficientLIF-Net, Kim et al. 2023, Sec. 4 and 5.1):
 - forward LIF memory  = sum over sharing buffers of
   (neurons per buffer / N) x state variables x membrane bits x batch,
   where a buffer holds one LIF site's membrane (``none``), one layer group's shared
-  membrane (``L``, Eq. 4-6), and N divides the channels (``C<N>``, Eq. 7-11).
+  membrane (``L``, Eq. 4-6), and N divides the channels (``C<N>``, Eq. 7-11);
+  with P spatial windows (``W<P>``, Yao et al., seed 002 Sec. 3.1, Eq. 4: one
+  membrane carried window to window) a buffer holds one window:
+  neurons / (N x P) x state variables x membrane bits x batch.
 - backward LIF memory, training mode ``bptt`` (standard BPTT, Table 1 baseline):
   every LIF site's membrane at every timestep, T x sum over sites of
   neurons x state variables x membrane bits x batch.
@@ -43,10 +46,11 @@ def bits_value(value):
     return value
 
 
-def buffer_forward_bits(neurons, state_variables, channel_groups, membrane_bits, batch):
-    """Bits of one sharing buffer: neurons / N x state variables x b_u x B."""
-    per_buffer = neurons // channel_groups if isinstance(neurons, int) and isinstance(channel_groups, int) \
-        else neurons / channel_groups
+def buffer_forward_bits(neurons, state_variables, channel_groups, membrane_bits, batch, windows=1):
+    """Bits of one sharing buffer: neurons / (N x P) x state variables x b_u x B
+    (EfficientLIF-Net Eq. 4-14; P spatial windows, seed 002 Sec. 3.1)."""
+    parts = channel_groups * windows
+    per_buffer = neurons // parts if isinstance(neurons, int) and isinstance(parts, int) else neurons / parts
     return exact(per_buffer * state_variables * membrane_bits * batch)
 
 

@@ -31,7 +31,8 @@ import numpy as np
 import sympy
 
 from .errors import ConfigError, SharingError, ShapeError, SnnCostError
-from .formula import _INTERNAL, parse_formula_sharing, pick, size_names, symbolic_evaluate, total_stride, to_sympy
+from .formula import (_INTERNAL, parse_formula_sharing, pick, size_names, symbolic_evaluate, to_sympy, total_stride,
+                      window_multiple)
 
 MAX_CONFIGS = 50_000_000
 MAX_VALUES = 1_000_000
@@ -248,7 +249,11 @@ class Grid:
         self.quantities, self.layer = quantities, layer
         self.layer_groups, self.training, self.options = layer_groups, training, options
         self.names = size_names(spec)
-        self.strides = total_stride(spec) if self.names else ()
+        # the total stride, times every scheme's window grid: each residue class then has
+        # one closed form (a grid that does not divide a class's sizes sends it to exact sizes)
+        base = total_stride(spec) if self.names else ()
+        grids = [window_multiple(scheme, len(self.names)) for scheme in schemes]
+        self.strides = tuple(S * lcm(*(g[i] for g in grids)) for i, S in enumerate(base))
         self.shape = (len(schemes), len(sizes)) + tuple(len(params[p]) for p in PARAMETERS)
         self.size = prod(self.shape)
         self._shapes_cache: dict = {}
@@ -492,10 +497,10 @@ def build_grid(model, *, input=None, timesteps=None, batch=None, sharing="none",
     scheme_texts = _as_list(sharing, "--sharing", parse_sharing_list)
     schemes, labels = [], []
     for text in scheme_texts:
-        scheme, written_n = parse_formula_sharing(text)
-        if written_n:
-            raise ConfigError("option --sharing", f"{text!r}: a sweep needs numeric channel groups",
-                              "C2, C4, L+C2, ... (list each N to sweep)")
+        scheme, written = parse_formula_sharing(text)
+        if written:
+            raise ConfigError("option --sharing", f"{text!r}: a sweep needs numeric channel groups and windows",
+                              "C2, C4, L+C2, W4, L+C2+W4, ... (list each N and P to sweep)")
         make_config(spec, sharing=scheme, layer_groups=layer_groups, training=training, **options)
         schemes.append(scheme)
         labels.append(scheme.label)

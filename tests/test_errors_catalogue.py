@@ -128,6 +128,10 @@ CASES: list[Case] = [
     cli("sharing-zero-groups", "`--sharing C0`", "SharingError", "option --sharing", ["table", "resnet19", "--sharing", "C0", *OUT]),
     cli("sharing-not-dividing", "`--sharing C3` (128 channels)", "SharingError", "stem.lif",
         ["table", "resnet19", "--sharing", "C3", *OUT]),
+    cli("window-not-dividing", "`--input 28 --sharing W4` (a 7x7 LIF site)", "SharingError", "s2b1.lif1",
+        ["table", "resnet19", "--input", "28", "--sharing", "W4", *OUT]),
+    cli("window-not-square", "`--sharing W8` (no g x g grid)", "SharingError", "stem.lif",
+        ["table", "resnet19", "--sharing", "W8", *OUT]),
     cli("layer-groups-unknown", "`--sharing L --layer-groups nosuch`", "SharingError", "option --layer-groups",
         ["table", "resnet19", "--sharing", "L", "--layer-groups", "nosuch", *OUT]),
     cli("training-unknown", "`--training sgd`", "ConfigError", "option --training",
@@ -287,6 +291,9 @@ CASES: list[Case] = [
     # ---- sharing ---------------------------------------------------------------------------
     spec_case("cn-not-dividing", "`--sharing C3` on a 4-channel LIF site", "SharingError", "lif1",
               extra=("--sharing", "C3")),
+    spec_case("window-no-spatial", "`--sharing W4` on a network whose only LIF site is a vector", "SharingError", "lif1",
+              "  - {name: fc, op: linear, out_features: 4}\n" + LIF, top="name: tiny\ninput: {shape: [16]}\n",
+              extra=("--sharing", "W4")),
     spec_case("l-group-shapes", "`layer_group: g` on LIF sites of 4x8x8 and 4x4x4, `--sharing L`", "SharingError", "'g'",
               CONV + "  - {name: lif1, op: lif, layer_group: g}\n"
               "  - {name: pool, op: avgpool2d, kernel: 2}\n  - {name: lif2, op: lif, layer_group: g}\n",

@@ -138,8 +138,8 @@ def test_bad_input_is_a_clear_error(kwargs, where):
     assert "\n" not in str(info.value)
 
 
-def test_window_symbol_is_refused_with_the_reason():
-    with pytest.raises(ConfigError, match="not modelled"):
+def test_window_symbol_needs_a_window_scheme():
+    with pytest.raises(ConfigError, match="needs a window-sharing scheme"):
         snncost.formula("resnet19", symbols="H,W,P")
 
 

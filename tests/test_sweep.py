@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import snncost
 from snncost.cli import main
 from snncost.errors import ConfigError, ShapeError, SharingError, SnnCostError
-from snncost.formula import derive, size_names, total_stride
+from snncost.formula import derive, parse_formula_sharing, size_names, total_stride, window_multiple
 from snncost.spec import SpecBuilder, spec_from_dict
 from snncost.sweep import parse_bits_list, parse_input_list, parse_int_list, sweep
 from strategies import neuron_channels, spec_dicts
@@ -160,6 +160,14 @@ def _scheme(draw, spec):
     scheme = draw(st.sampled_from(kinds))
     if scheme.startswith("C") and draw(st.booleans()):
         scheme = "L+" + scheme
+    if draw(st.booleans()):  # spatial windows (seed 002), when the grid fits the spec's own size
+        window = draw(st.sampled_from(["W4", "W2", "W2x1", "W1x2", "W9", "W2x4"]))
+        candidate = window if scheme == "none" else f"{window}+{scheme}"
+        try:
+            snncost.analyze(spec, sharing=candidate, baseline=False)
+            scheme = candidate
+        except SharingError:
+            event("window grid does not fit the spec")
     return scheme
 
 
@@ -175,7 +183,8 @@ def test_formula_sweep_and_analyze_agree(data):
     sizes = [base]
     if names:
         sizes.append(tuple(s + data.draw(st.integers(1, 9)) for s in base))
-        sizes.append(tuple(S * -(-s // S) for s, S in zip(base, strides)))
+        grid = window_multiple(parse_formula_sharing(scheme)[0], len(names))  # 1s without windows
+        sizes.append(tuple(S * g * -(-s // (S * g)) for s, S, g in zip(base, strides, grid)))
     T = data.draw(st.integers(1, 6))
     Bt = data.draw(st.integers(1, 3))
     bw = data.draw(st.sampled_from([32, 8, Fraction(3, 2)]))
@@ -189,7 +198,8 @@ def test_formula_sweep_and_analyze_agree(data):
         except (ShapeError, SharingError):
             assert size != base
     sweep_sizes = [s for s in sizes if s in reports]
-    event(f"scheme {scheme.split('+')[-1][0]}, rank {len(spec.input.shape)}, {len(sweep_sizes)} sizes")
+    event(f"scheme {'W' if 'W' in scheme else scheme.split('+')[-1][0]}, rank {len(spec.input.shape)}, "
+          f"{len(sweep_sizes)} sizes")
     df = sweep(spec, input=[s for s in sweep_sizes] if names else None, timesteps=[T], batch=[Bt], sharing=[scheme],
                weight_bits=[bw], membrane_bits=[bu], spike_bits=[bs], quantities=QUANTITIES)
     assert len(df) == len(sweep_sizes)
@@ -206,7 +216,7 @@ def test_formula_sweep_and_analyze_agree(data):
                 continue  # branch shapes or a layer group that agree only at some sizes: no formula for all
             assert not f.expr.atoms(sympy.Float)
             for size in sweep_sizes:
-                if divisible and any(s % S for s, S in zip(size, strides)):
+                if divisible and any(s % S for s, S in zip(size, f.size_multiple)):  # stride x window grid
                     continue
                 sizes_named = dict(zip(names, size))
                 value = f.expr.subs({**values, **sizes_named})

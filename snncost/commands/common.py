@@ -72,7 +72,7 @@ def add_model_options(parser, *, sharing: bool = True) -> None:
     parser.add_argument("--timesteps", "-T", type=_typed(positive_int, "--timesteps"), help="timesteps T (default: the model's)")
     parser.add_argument("--batch", "-B", type=_typed(positive_int, "--batch"), help="batch size (default 1)")
     if sharing:
-        parser.add_argument("--sharing", default="none", help="none, L, C<N> (C#<N>), L+C<N> (default none)")
+        parser.add_argument("--sharing", default="none", help="none, or L, C<N> (C#<N>), W<P> (W<gh>x<gw>) joined by +, e.g. L+C2+W4 (default none)")
         parser.add_argument("--layer-groups", help="layer grouping for L: auto, none, or one the model declares")
         parser.add_argument("--training", choices=None, help="backward memory mode: bptt or reverse "
                             "(default: bptt for none, reverse for shared schemes with soft reset)")

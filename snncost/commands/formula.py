@@ -18,7 +18,7 @@ def register(sub) -> None:
                         "spike_bits_all_timesteps, total_bits, params, lif_neurons, ...")
     p.add_argument("--layer", help="a node name: that node's quantity instead of the network total")
     p.add_argument("--symbols", help="names kept symbolic, comma-separated: H,W (or L),T,B,b_w,b_u,b_s,N, or "
-                                     "NAME=NODE.FIELD (default: input sizes, T, B, b_w, b_u, b_s; N with --sharing L+CN)")
+                                     "NAME=NODE.FIELD (default: input sizes, T, B, b_w, b_u, b_s; N with --sharing L+CN, P with WP)")
     p.add_argument("--any-size", action="store_true",
                    help="do not assume the input is a multiple of the total stride (exact floor() terms remain)")
     p.add_argument("--format", default="text", help="text, latex, json (default text)")

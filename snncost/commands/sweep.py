@@ -15,7 +15,7 @@ def register(sub) -> None:
     p.add_argument("--input", help="input sizes: 32:512:32, 32,64,224, or HxW items such as 224x160 (default: the model's)")
     p.add_argument("--timesteps", "-T", help="timesteps: 1,2,4,8 or 1:16 (default: the model's)")
     p.add_argument("--batch", "-B", help="batch sizes: 1,64 (default: the model's)")
-    p.add_argument("--sharing", default="none", help="schemes: none,L,C2,L+C2 (default none)")
+    p.add_argument("--sharing", default="none", help="schemes: none,L,C2,L+C2,W4,L+C2+W4 (default none)")
     p.add_argument("--layer-groups", help="layer grouping for L: auto, none, or one the model declares")
     p.add_argument("--training", help="backward memory mode: bptt or reverse (default per scheme)")
     p.add_argument("--weight-bits", help="weight bits: 32,8,4 (default: the model's)")
