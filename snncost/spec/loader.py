@@ -170,10 +170,13 @@ def _safe_yaml(text: str) -> Any:
     import yaml
 
     if hasattr(yaml, "CSafeLoader"):
+        loader = yaml.CSafeLoader(text)  # the safe constructor: plain data only
         try:
-            return yaml.load(text, Loader=yaml.CSafeLoader)
+            return loader.get_single_data()
         except yaml.YAMLError:
             pass
+        finally:
+            loader.dispose()
     return yaml.safe_load(text)
 
 
