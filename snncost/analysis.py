@@ -13,12 +13,13 @@ from math import prod
 
 from . import counts, memory, precision, pruning
 from .errors import ConfigError
+from .report import json_number
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
 from .spec.network import NetworkSpec
 from .spec.nodes import NEURON_KINDS
 
-MAX_BITS = 64
+MAX_BITS = precision.MAX_BITS  # one limit for every bit width (snncost.precision)
 
 
 @dataclass(frozen=True)
@@ -47,34 +48,25 @@ class AnalysisConfig:
 
     def as_dict(self) -> dict:
         return {
-            "input_shape": [_plain(v) for v in self.input_shape],
-            "timesteps": _plain(self.timesteps),
-            "batch": _plain(self.batch),
+            "input_shape": [json_number(v) for v in self.input_shape],
+            "timesteps": json_number(self.timesteps),
+            "batch": json_number(self.batch),
             "sharing": self.sharing.label,
             "layer_groups": self.grouping,
             "training": self.training,
-            "weight_bits": _plain(self.weight_bits),
-            "membrane_bits": _plain(self.membrane_bits),
-            "spike_bits": _plain(self.spike_bits),
-            "weight_precision": self.weight_precision or f"{_plain(self.weight_bits)} bits",
-            "membrane_precision": self.membrane_precision or f"{_plain(self.membrane_bits)} bits",
+            "weight_bits": json_number(self.weight_bits),
+            "membrane_bits": json_number(self.membrane_bits),
+            "spike_bits": json_number(self.spike_bits),
+            "weight_precision": self.weight_precision or f"{json_number(self.weight_bits)} bits",
+            "membrane_precision": self.membrane_precision or f"{json_number(self.membrane_bits)} bits",
             "spike_encoding": self.spike_encoding,
-            "sparsity": _plain(self.sparsity),
+            "sparsity": json_number(self.sparsity),
             "weight_format": self.weight_format,
-            "index_bits": _plain(self.index_bits),
+            "index_bits": json_number(self.index_bits),
             "eq15_weights": self.eq15_weights,
-            "node_overrides": {name: {k: _plain(v) for k, v in values.items()}
+            "node_overrides": {name: {k: json_number(v) for k, v in values.items()}
                                for name, values in self.node_overrides.items()},
         }
-
-
-def _plain(value):
-    if isinstance(value, (int, str)) or value is None:
-        return value
-    try:
-        return float(value) if float(value) != int(value) else int(value)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def _positive_int(value, where: str, valid: str = "a positive integer"):
@@ -90,10 +82,10 @@ def _positive_int(value, where: str, valid: str = "a positive integer"):
 
 
 def _bits(value, where: str):
+    """A numeric bit width given to the API (presets and text go through
+    :func:`snncost.precision.resolve_bits`, see :func:`_precision`)."""
     if value is None or hasattr(value, "free_symbols"):
         return value
-    if isinstance(value, str):
-        return precision.resolve_bits(value, where=where, allow_masked=False).bits
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "denominator"):
         raise ConfigError(where, f"expected a number of bits, got {value!r}", f"a number in (0, {MAX_BITS}]")
     if not 0 < value <= MAX_BITS:

@@ -92,6 +92,10 @@ def json_number(value):
     """Ints stay ints; an exact Fraction becomes a float only when it is not whole."""
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
-    if hasattr(value, "free_symbols"):  # an exact sympy number (log2 3 bits): a float for JSON only
-        return float(value) if not value.free_symbols else str(value)
+    if hasattr(value, "free_symbols"):  # sympy: integers stay ints; log2 3 bits a float for JSON only
+        if value.free_symbols:
+            return str(value)
+        return int(value) if value.is_Integer else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value

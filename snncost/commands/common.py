@@ -51,7 +51,7 @@ def input_size(text: str) -> str:
 
 
 def bits(text: str) -> float:
-    from ..precision import PRESET_NAMES
+    from ..precision import MAX_BITS, PRESET_NAMES
 
     if text.strip().lower() in PRESET_NAMES:
         return text.strip().lower()
@@ -60,8 +60,8 @@ def bits(text: str) -> float:
     except ValueError:
         raise ConfigError("option", f"{text!r} is not a number of bits", "a number such as 32, 8, 1.5, or a preset: "
                           "fp32, fp16, int8, int4, int2, binary, ternary, masked-ternary (membrane)") from None
-    if not 0 < value <= 64:
-        raise ConfigError("option", f"{text} bits is out of range", "a number in (0, 64]")
+    if not 0 < value <= MAX_BITS:
+        raise ConfigError("option", f"{text} bits is out of range", f"a number in (0, {MAX_BITS}]")
     return int(value) if value.is_integer() else value
 
 
