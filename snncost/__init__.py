@@ -27,4 +27,7 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "sweep":
         from .sweep import sweep
         return sweep
+    if name == "hardware":  # the function; its package is snncost.hw
+        from .hw import hardware
+        return hardware
     raise AttributeError(f"module 'snncost' has no attribute {name!r}")
