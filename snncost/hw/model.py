@@ -158,22 +158,26 @@ def _traffic(spec, config, shapes, acc, sharing=None, batch=None):
     return rows, items, traffic.summarize(items, acc.word_bits)
 
 
-def dram_reduction(spec, config, shapes, acc, batch: int) -> Fraction:
-    """1 - DRAM accesses under the scheme / under ``none``, per mini-batch of ``batch``."""
+def dram_reduction(spec, config, shapes, acc, batch: int, baseline=None) -> Fraction:
+    """1 - DRAM accesses under the scheme / under ``none``, per mini-batch of ``batch``;
+    ``baseline`` = (spec, config, shapes) of another unshared reference network."""
     scheme = _traffic(spec, config, shapes, acc, batch=batch)[2]["total"]["dram_accesses"]
-    base = _traffic(spec, config, shapes, acc, sharing="none", batch=batch)[2]["total"]["dram_accesses"]
+    base_spec, base_config, base_shapes = baseline or (spec, config, shapes)
+    base = _traffic(base_spec, base_config, base_shapes, acc, sharing="none", batch=batch)[2]["total"]["dram_accesses"]
     return 1 - Fraction(scheme, base) if base else Fraction(0)
 
 
 def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, layer_groups=None,
              weight_bits=None, membrane_bits=None, spike_bits=None, reduction_batches=REDUCTION_BATCHES,
-             **parameters) -> HardwareReport:
+             baseline_model=None, **parameters) -> HardwareReport:
     """Hardware counts of ``model`` (zoo name, spec path or NetworkSpec) under ``sharing``.
 
     ``parameters`` are the fields of :class:`~.accelerator.Accelerator` (``pe``,
     ``lif_share``, ``spike_rate``, ``global_buffer_bits``...; see
     :data:`~.accelerator.PARAMETERS`).  Counts are per mini-batch of ``batch`` unless
-    named per inference (= per mini-batch / B, exact).
+    named per inference (= per mini-batch / B, exact).  The DRAM reduction compares
+    with the same network unshared, or with ``baseline_model`` unshared (EfficientLIF-Net's
+    Table 1 compares its L rows with a baseline of other widths).
     """
     from ..analysis import evaluate, make_config
     from ..shapes import infer_shapes
@@ -191,9 +195,16 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
     items = traffic.transfers(spec, rows, config.input_shape, config.timesteps, config.batch, acc)
     summary = traffic.summarize(items, acc.word_bits)
     summary["by_layer"] = traffic.by_layer(items, acc.word_bits)
-    baseline = _traffic(spec, config, shapes, acc, sharing="none")[2]
+    reference = (spec, config, shapes)
+    if baseline_model is not None:
+        base_spec = resolve_model(baseline_model)
+        base_config = make_config(base_spec, input=input, timesteps=timesteps, batch=batch,
+                                  weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits)
+        reference = (base_spec, base_config, infer_shapes(base_spec, base_config.input_shape))
+    baseline = _traffic(*reference, acc, sharing="none")[2]
     batches = sorted(set(reduction_batches) | {config.batch})
-    reduction = {"vs": "none", "by_batch": {b: dram_reduction(spec, config, shapes, acc, b) for b in batches}}
+    reduction = {"vs": f"{reference[0].name} none",
+                 "by_batch": {b: dram_reduction(spec, config, shapes, acc, b, reference) for b in batches}}
     reduction["at_batch"] = reduction["by_batch"][config.batch]
     notes = _notes(spec, config, acc)
     return HardwareReport(
