@@ -141,29 +141,25 @@ def _actions(spec, layers, traffic_summary, rows, config, acc) -> dict:
     }
 
 
-def _traffic(spec, config, shapes, acc, sharing=None, batch=None):
-    """(rows, transfers, summary) for this config with another scheme and/or batch."""
+def sample_rows(spec, config, shapes, sharing=None) -> list[dict]:
+    """Analysis rows of one sample (batch 1), under ``sharing`` if given."""
     from dataclasses import replace
 
     from ..analysis import evaluate
     from ..sharing import parse_sharing
 
-    cfg = config
-    if sharing is not None:
-        cfg = replace(cfg, sharing=parse_sharing(sharing))
-    if batch is not None:
-        cfg = replace(cfg, batch=batch)
-    rows = evaluate(spec, cfg, shapes)[0]
-    items = traffic.transfers(spec, rows, cfg.input_shape, cfg.timesteps, cfg.batch, acc)
-    return rows, items, traffic.summarize(items, acc.word_bits)
+    cfg = replace(config, batch=1, **({"sharing": parse_sharing(sharing)} if sharing is not None else {}))
+    return evaluate(spec, cfg, shapes)[0]
 
 
-def dram_reduction(spec, config, shapes, acc, batch: int, baseline=None) -> Fraction:
-    """1 - DRAM accesses under the scheme / under ``none``, per mini-batch of ``batch``;
-    ``baseline`` = (spec, config, shapes) of another unshared reference network."""
-    scheme = _traffic(spec, config, shapes, acc, batch=batch)[2]["total"]["dram_accesses"]
-    base_spec, base_config, base_shapes = baseline or (spec, config, shapes)
-    base = _traffic(base_spec, base_config, base_shapes, acc, sharing="none", batch=batch)[2]["total"]["dram_accesses"]
+def dram_accesses(spec, config, rows1, acc, batch: int) -> int:
+    """DRAM accesses of one mini-batch of ``batch`` (``rows1``: :func:`sample_rows`)."""
+    items = traffic.transfers(spec, rows1, config.input_shape, config.timesteps, batch, acc)
+    return traffic.summarize(items, acc.word_bits)["total"]["dram_accesses"]
+
+
+def dram_reduction(scheme: int, base: int) -> Fraction:
+    """1 - DRAM accesses under the scheme / under the unshared reference."""
     return 1 - Fraction(scheme, base) if base else Fraction(0)
 
 
@@ -192,19 +188,24 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
     shapes = infer_shapes(spec, config.input_shape)
     rows = evaluate(spec, config, shapes)[0]
     layers = _layers(spec, shapes, rows, config, acc)
-    items = traffic.transfers(spec, rows, config.input_shape, config.timesteps, config.batch, acc)
+    rows1 = sample_rows(spec, config, shapes)
+    items = traffic.transfers(spec, rows1, config.input_shape, config.timesteps, config.batch, acc)
     summary = traffic.summarize(items, acc.word_bits)
     summary["by_layer"] = traffic.by_layer(items, acc.word_bits)
-    reference = (spec, config, shapes)
+    base_spec, base_config, base_shapes = spec, config, shapes
     if baseline_model is not None:
         base_spec = resolve_model(baseline_model)
         base_config = make_config(base_spec, input=input, timesteps=timesteps, batch=batch,
                                   weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits)
-        reference = (base_spec, base_config, infer_shapes(base_spec, base_config.input_shape))
-    baseline = _traffic(*reference, acc, sharing="none")[2]
-    batches = sorted(set(reduction_batches) | {config.batch})
-    reduction = {"vs": f"{reference[0].name} none",
-                 "by_batch": {b: dram_reduction(spec, config, shapes, acc, b, reference) for b in batches}}
+        base_shapes = infer_shapes(base_spec, base_config.input_shape)
+    base_rows1 = sample_rows(base_spec, base_config, base_shapes, sharing="none")
+    base_items = traffic.transfers(base_spec, base_rows1, base_config.input_shape, base_config.timesteps,
+                                   config.batch, acc)
+    baseline = traffic.summarize(base_items, acc.word_bits)
+    reduction = {"vs": f"{base_spec.name} none", "by_batch": {
+        b: dram_reduction(dram_accesses(spec, config, rows1, acc, b),
+                          dram_accesses(base_spec, base_config, base_rows1, acc, b))
+        for b in sorted(set(reduction_batches) | {config.batch})}}
     reduction["at_batch"] = reduction["by_batch"][config.batch]
     notes = _notes(spec, config, acc)
     return HardwareReport(

@@ -75,8 +75,9 @@ def tensor_sources(spec, name: str) -> list[str]:
 
 
 def transfers(spec, rows: list[dict], input_shape, timesteps: int, batch: int, acc) -> list[Transfer]:
-    """Every tensor transfer of one mini-batch (rows: :func:`snncost.analysis.evaluate`
-    rows at this batch)."""
+    """Every tensor transfer of one mini-batch of ``batch`` samples (``rows``:
+    :func:`snncost.analysis.evaluate` rows of *one* sample: every per-sample tensor
+    scales with the batch, the weights do not)."""
     from math import prod
 
     T, B = timesteps, batch
@@ -103,7 +104,7 @@ def transfers(spec, rows: list[dict], input_shape, timesteps: int, batch: int, a
         if node.op in NEURON_KINDS:
             place(node.name, "spikes", row["lif_neurons"] * row["spike_storage_bits"] * B, 0, steps)
             if row["lif_forward_bits"]:
-                place(node.name, "membranes", row["lif_forward_bits"], steps - 1, steps)
+                place(node.name, "membranes", row["lif_forward_bits"] * B, steps - 1, steps)
             feeders = spec.edges.get(node.name, ())
             if acc.static_layers == "store" and not node.static and \
                     any(f != INPUT_NAME and spec.node_map[f].static for f in feeders):
