@@ -13,7 +13,7 @@ from math import prod
 
 from . import memory, precision, pruning
 from .kinds import registry as kinds
-from .errors import ConfigError
+from .errors import ConfigError, SharingError
 from .report import json_number
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
@@ -268,6 +268,8 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
     buffers = sharing_buffers(spec, shapes, config.sharing, config.grouping)
     owner = {buf.members[0]: buf for buf in buffers}
     buffer_of = {m: buf.name for buf in buffers for m in buf.members}
+    membrane = {node.name: membrane_bits(node, config) for node in spec.neuron_nodes}
+    check_buffer_precision(buffers, membrane, config.grouping)
     T = config.timesteps
     rows: list[dict] = []
     for node in spec.order:
@@ -280,7 +282,8 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
         override = config.node_overrides.get(node.name, {})
         row.update(_weight_facts(node, ins, params, config, override))
         if kinds.is_neuron(node):
-            row.update(_neuron_facts(node, out, config, override, buffer_of[node.name], owner.get(node.name)))
+            row.update(_neuron_facts(node, out, config, override, membrane[node.name], buffer_of[node.name],
+                                     owner.get(node.name)))
         rows.append(row)
     totals = {
         "params": sum(r["params"] for r in rows),
@@ -331,14 +334,35 @@ def _weight_facts(node, ins, params, config: AnalysisConfig, override: dict) -> 
     return facts
 
 
-def _neuron_facts(node, out, config: AnalysisConfig, override: dict, buffer_name: str, owned_buffer) -> dict:
+def membrane_bits(node, config: AnalysisConfig):
+    """A neuron site's membrane bits: its --node override, else its node field, else the network's."""
+    override = config.node_overrides.get(node.name, {})
+    return _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
+
+
+def check_buffer_precision(buffers, membrane: dict, grouping) -> None:
+    """One sharing buffer holds one membrane precision: refuse a buffer whose LIF sites
+    ask for different ``membrane_bits`` (its size would depend on which site is listed
+    first; EfficientLIF-Net's shared buffer, Eq. 4-6, is one tensor of one dtype)."""
+    for buf in buffers:
+        first = buf.members[0]
+        for other in buf.members[1:]:
+            if membrane[other] != membrane[first]:
+                raise SharingError(
+                    f"layer group '{buf.name}' (grouping '{grouping}')",
+                    f"members have different membrane_bits: {first} ({memory.bits_value(membrane[first])}) vs "
+                    f"{other} ({memory.bits_value(membrane[other])}); one shared buffer holds one membrane precision",
+                    "one membrane_bits for every LIF site of a layer group (node field or --node override), "
+                    "or another --layer-groups")
+
+
+def _neuron_facts(node, out, config: AnalysisConfig, override: dict, ubits, buffer_name: str, owned_buffer) -> dict:
     """LIF facts of one neuron site: neurons, membrane memory forward (charged to the
     first site of its sharing buffer) and backward (bptt: T copies; reverse: = forward),
     spike storage per timestep."""
     B, T = config.batch, config.timesteps
     n = kinds.neurons(node, out)
     sv = kinds.state_variables(node)
-    ubits = _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
     sbits = _first(override.get("spike_bits"), memory.bits_value(node.spike_bits), config.spike_bits)
     per_neuron = precision.spike_storage_bits(node.lanes, sbits, config.spike_encoding)
     forward = memory.buffer_forward_bits(prod(owned_buffer.shape), sv, config.sharing.channel_groups, ubits, B,

@@ -9,7 +9,23 @@ from .base import NAME_PATTERN, Bits, NodeBase, PositiveInt, same_shape
 from .registry import NodeKind, add_kind, state_variables
 
 
-class Neuron(NodeBase):
+class NeuronBase(NodeBase):
+    """Fields every spiking neuron kind has (reset, layer group, bit widths; and
+    ``lanes``, declared after ``op`` by each kind); :func:`snncost.register_node_kind`
+    gives a user neuron kind these fields and ``lanes: 1``."""
+
+    reset: Literal["soft", "hard"] = "soft"
+    layer_group: Optional[Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]] = None
+    membrane_bits: Optional[Bits] = None
+    spike_bits: Optional[Bits] = None
+
+    @property
+    def state_variables(self) -> int:
+        """Membrane state variables per neuron (from the kind's registry entry)."""
+        return state_variables(self)
+
+
+class Neuron(NeuronBase):
     """A spiking neuron site (shape unchanged: one neuron per input element).
 
     - ``lif``: U[t] = lambda U[t-1] + X[t]; spike when U > theta (EfficientLIF-Net Eq. 1-2).
@@ -24,11 +40,7 @@ class Neuron(NodeBase):
     """
 
     op: Literal["lif", "if", "cubalif", "mlif"]
-    reset: Literal["soft", "hard"] = "soft"
-    layer_group: Optional[Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]] = None
     lanes: PositiveInt = 1
-    membrane_bits: Optional[Bits] = None
-    spike_bits: Optional[Bits] = None
 
     @field_validator("lanes")
     @classmethod
@@ -36,11 +48,6 @@ class Neuron(NodeBase):
         if lanes != 1 and info.data.get("op") != "mlif":
             raise ValueError("lanes > 1 needs op 'mlif' (multi-level LIF)")
         return lanes
-
-    @property
-    def state_variables(self) -> int:
-        """Membrane state variables per neuron: v (and i for current-based LIF)."""
-        return state_variables(self)
 
 
 _DOC = ("`reset` (`soft` or `hard`, default soft), `layer_group`, `lanes` (S, `mlif` only), `membrane_bits`, "

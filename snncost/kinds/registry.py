@@ -106,6 +106,14 @@ def add_kind(kind: NodeKind, *, replace: bool = False) -> NodeKind:
     return kind
 
 
+def remove_kind(name: str) -> None:
+    """Unregister kind ``name`` (tests that register a kind clean up with this)."""
+    get_kind(name)
+    del _KINDS[name]
+    for listener in _listeners:
+        listener()
+
+
 def on_change(listener: Callable[[], None]) -> None:
     """Call ``listener()`` after every registration (the spec model rebuilds its node union)."""
     _listeners.append(listener)
