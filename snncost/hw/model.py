@@ -21,7 +21,6 @@ from fractions import Fraction
 from . import accelerator, traffic
 from .ops_provisional import dense_macs, dense_macs_unpadded, spike_source
 
-COMPUTE_KINDS = ("conv2d", "conv1d", "linear")
 REDUCTION_BATCHES = (1, 8, 16, 32, 64, 128, 256)
 
 
@@ -59,10 +58,6 @@ def _channel_groups(config) -> int:
     return n if isinstance(n, int) else 1
 
 
-def _compute_nodes(spec):
-    return [n for n in spec.order if n.op in COMPUTE_KINDS]
-
-
 def _layers(spec, shapes, rows, config, acc) -> list[dict]:
     """Per-layer facts: dense MACs, spike-fed or not, synaptic ops per mini-batch,
     LIF neurons and LIF cycles per timestep."""
@@ -76,13 +71,14 @@ def _layers(spec, shapes, rows, config, acc) -> list[dict]:
         facts = {"name": node.name, "kind": node.op, "output_shape": list(outshape), "static": node.static,
                  "dense_macs": 0, "dense_macs_unpadded": 0, "spike_source": None, "input_density": None,
                  "acs": 0, "macs": 0, "lif_neurons": row["lif_neurons"], "lif_cycles_per_timestep": 0,
-                 "sharing_buffer": row["sharing_buffer"]}
-        if node.op in COMPUTE_KINDS:
+                 "sharing_buffer": row["sharing_buffer"], "problem": None}
+        hw = traffic.role(node, shapes)
+        if hw["role"] == "compute":
             dense = dense_macs(node, ins[0], outshape)
             source = spike_source(spec, node.name)
             density = acc.spike_rate if source else Fraction(1)
             facts.update(dense_macs=dense, dense_macs_unpadded=dense_macs_unpadded(node, ins[0], outshape),
-                         spike_source=source, input_density=density)
+                         spike_source=source, input_density=density, problem=hw["problem"])
             ops = dense * steps * B
             if source:
                 facts["acs"] = ops * density
@@ -152,9 +148,9 @@ def sample_rows(spec, config, shapes, sharing=None) -> list[dict]:
     return evaluate(spec, cfg, shapes)[0]
 
 
-def dram_accesses(spec, config, rows1, acc, batch: int) -> int:
+def dram_accesses(spec, config, shapes, rows1, acc, batch: int) -> int:
     """DRAM accesses of one mini-batch of ``batch`` (``rows1``: :func:`sample_rows`)."""
-    items = traffic.transfers(spec, rows1, config.input_shape, config.timesteps, batch, acc)
+    items = traffic.transfers(spec, shapes, rows1, config.input_shape, config.timesteps, batch, acc)
     return traffic.summarize(items, acc.word_bits)["total"]["dram_accesses"]
 
 
@@ -189,7 +185,7 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
     rows = evaluate(spec, config, shapes)[0]
     layers = _layers(spec, shapes, rows, config, acc)
     rows1 = sample_rows(spec, config, shapes)
-    items = traffic.transfers(spec, rows1, config.input_shape, config.timesteps, config.batch, acc)
+    items = traffic.transfers(spec, shapes, rows1, config.input_shape, config.timesteps, config.batch, acc)
     summary = traffic.summarize(items, acc.word_bits)
     summary["by_layer"] = traffic.by_layer(items, acc.word_bits)
     base_spec, base_config, base_shapes = spec, config, shapes
@@ -199,12 +195,12 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
                                   weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits)
         base_shapes = infer_shapes(base_spec, base_config.input_shape)
     base_rows1 = sample_rows(base_spec, base_config, base_shapes, sharing="none")
-    base_items = traffic.transfers(base_spec, base_rows1, base_config.input_shape, base_config.timesteps,
+    base_items = traffic.transfers(base_spec, base_shapes, base_rows1, base_config.input_shape, base_config.timesteps,
                                    config.batch, acc)
     baseline = traffic.summarize(base_items, acc.word_bits)
     reduction = {"vs": f"{base_spec.name} none", "by_batch": {
-        b: dram_reduction(dram_accesses(spec, config, rows1, acc, b),
-                          dram_accesses(base_spec, base_config, base_rows1, acc, b))
+        b: dram_reduction(dram_accesses(spec, config, shapes, rows1, acc, b),
+                          dram_accesses(base_spec, base_config, base_shapes, base_rows1, acc, b))
         for b in sorted(set(reduction_batches) | {config.batch})}}
     reduction["at_batch"] = reduction["by_batch"][config.batch]
     notes = _notes(spec, config, acc)
@@ -212,7 +208,7 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
         model=spec.name, spec=spec, config=config, accelerator=acc, shapes=shapes,
         lif=_lif(spec, rows, config, acc, layers), traffic=summary, traffic_baseline=baseline["total"],
         reduction=reduction, layers=layers, actions=_actions(spec, layers, summary, rows, config, acc),
-        sata=sata.workload(spec, shapes, layers, config, acc),
+        sata=sata.workload(layers, config, acc),
         neurobench=neurobench.metrics(spec, shapes, rows, layers, config, acc), notes=notes)
 
 

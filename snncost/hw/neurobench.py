@@ -23,13 +23,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-#: snncost neuron kind -> (NeuroBench/snntorch neuron, ops per update by reset)
-NEURON_OPS = {
-    "lif": ("Leaky", {"soft": 4, "hard": 4}),
-    "if": ("Leaky", {"soft": 4, "hard": 4}),
-    "mlif": ("Leaky", {"soft": 4, "hard": 4}),
-    "cubalif": ("Synaptic", {"soft": 6, "hard": 8}),
-}
+from .ops_provisional import neuron_ops_per_update
+
 NAMES = ("footprint", "connection_sparsity", "synaptic_operations", "membrane_updates", "neuron_operations")
 
 
@@ -58,7 +53,7 @@ def metrics(spec, shapes, rows, layers, config, acc) -> dict:
     for node in spec.neuron_nodes:
         n = by_row[node.name]["lif_neurons"] * (1 if node.static else T)
         updates += n
-        ops += n * NEURON_OPS[node.op][1][node.reset]
+        ops += n * neuron_ops_per_update(node)
     return {
         "footprint": Fraction(footprint_bits, 8),
         "connection_sparsity": Fraction(elements - nonzeros, elements) if elements else Fraction(0),

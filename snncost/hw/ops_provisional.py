@@ -12,6 +12,7 @@
 #   spike_source(spec, name)                        the neuron site whose spikes feed a node
 #                                                   (through maxpool/flatten/dropout/identity),
 #                                                   or None when the node is not spike-fed
+#   neuron_ops_per_update(node)                     NeuroBench's op cost of one membrane update
 #   ENERGY_PJ                                       energy per action, pJ (Horowitz 45 nm)
 #
 # When issue #9 lands, these names are re-exported from its modules and the bodies
@@ -98,15 +99,26 @@ def dense_macs_unpadded(node, in_shape, out_shape) -> int:
 def spike_source(spec, name: str) -> str | None:
     """The neuron site whose (binary) spikes feed node ``name``, through nodes that keep
     spikes binary; None when the node's input is analog (image, currents, spike sums)."""
-    from ..spec.nodes import NEURON_KINDS
+    from ..kinds import is_neuron
 
     edges = spec.edges
     sources = edges.get(name, ())
     while len(sources) == 1 and sources[0] in spec.node_map:
         node = spec.node_map[sources[0]]
-        if node.op in NEURON_KINDS:
+        if is_neuron(node):
             return node.name
         if node.op not in BINARY_PASSTHROUGH:
             return None
         sources = edges.get(node.name, ())
     return None
+
+
+#: neuron kind -> (NeuroBench/snntorch neuron, ops per update by reset): Leaky 4, Synaptic 6/8
+NEURON_OPS = {"lif": ("Leaky", {"soft": 4, "hard": 4}), "if": ("Leaky", {"soft": 4, "hard": 4}),
+              "mlif": ("Leaky", {"soft": 4, "hard": 4}), "cubalif": ("Synaptic", {"soft": 6, "hard": 8})}
+
+
+def neuron_ops_per_update(node) -> int:
+    """NeuroBench's NeuronOperations cost of one membrane update of ``node``'s neuron model
+    (a kind it does not know counts as Leaky)."""
+    return NEURON_OPS.get(node.op, NEURON_OPS["lif"])[1][getattr(node, "reset", "soft")]

@@ -23,23 +23,16 @@ linear layers; here every layer is accumulated.
 from __future__ import annotations
 
 from fractions import Fraction
-from math import prod
 
 KEYS = ("lif", "gradient_unit", "mac_forward", "mac_backward", "mac_weight_update",
         "dram_forward", "glb_forward", "spad_forward", "dram_backward", "glb_backward", "spad_backward",
         "dram_weight_update", "glb_weight_update", "spad_weight_update")
 
 
-def layer_dims(node, in_shape, out_shape) -> dict:
-    """SATA's C, K, R, H, E of a conv (per group) or linear node."""
-    if node.op == "linear":
-        rows = prod(in_shape[:-1]) if len(in_shape) > 1 else 1
-        return {"C": in_shape[-1], "K": node.out_features, "R": 1, "H": rows, "E": rows}
-    from .ops_provisional import conv_geometry
-
-    g = conv_geometry(node, in_shape, out_shape)
-    return {"C": g["in_channels"] // g["groups"], "K": g["out_channels"], "R": prod(g["kernel"]),
-            "H": prod(g["in_size"]), "E": prod(g["out_size"])}
+def layer_dims(problem: dict) -> dict:
+    """SATA's C, K, R, H, E from a kind's ``hardware`` problem dimensions."""
+    return {"C": problem["C"], "K": problem["M"], "R": problem["R"] * problem["S"],
+            "H": problem["input_positions"], "E": problem["P"] * problem["Q"]}
 
 
 def counts(C, K, R, H, E, T, s, g, b) -> dict:
@@ -59,17 +52,16 @@ def counts(C, K, R, H, E, T, s, g, b) -> dict:
     }
 
 
-def workload(spec, shapes, layers, config, acc) -> list[dict]:
+def workload(layers, config, acc) -> list[dict]:
     """One row per conv/linear layer: its dims and SATA counts (per sample)."""
-    by_name = {x["name"]: x for x in layers}
     out = []
-    for node in spec.order:
-        if node.op not in ("conv2d", "conv1d", "linear"):
+    for x in layers:
+        if x["problem"] is None:
             continue
-        dims = layer_dims(node, shapes[node.name]["inputs"][0], shapes[node.name]["output"])
-        density = by_name[node.name]["input_density"]
-        row = {"name": node.name, **dims}
-        row.update(counts(**dims, T=config.timesteps, s=density, g=acc.gradient_density, b=acc.sata_word_bits))
+        dims = layer_dims(x["problem"])
+        row = {"name": x["name"], **dims}
+        row.update(counts(**dims, T=config.timesteps, s=x["input_density"], g=acc.gradient_density,
+                          b=acc.sata_word_bits))
         out.append(row)
     return out
 

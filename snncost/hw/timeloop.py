@@ -5,8 +5,9 @@ The CNN-layer problem of Timeloop: dimensions R, S (kernel width, height), P, Q
 (output width, height), C (input channels), M (output channels), N (batch), with
 Wstride/Hstride and Wdilation/Hdilation; input width = (P - 1) Wstride + (R - 1)
 Wdilation + 1, so padding is implicit.  For an SNN layer N = batch x timesteps (a
-static layer kept under ``static_layers = store``: batch), and the input density (Sparseloop's ``densities``) is the
-layer's input spike rate (1 for an analog input).  A grouped conv gives C per group
+static layer kept under ``static_layers = store``: batch), and the input density
+(Sparseloop's ``densities``) is the layer's input spike rate (1 for an analog input).
+The dimensions come from each node kind's ``hardware`` rule.  A grouped conv gives C per group
 (Timeloop's CNN layer has no group dimension; C x M x R x S x N x P x Q still equals
 the layer's dense MACs x N); conv1d has S = Q = 1; a linear layer is a 1x1 conv
 with C = in, M = out, P = rows.
@@ -14,7 +15,6 @@ with C = in, M = out, P = rows.
 from __future__ import annotations
 
 from fractions import Fraction
-from math import prod
 
 DIMENSIONS = ("C", "M", "R", "S", "N", "P", "Q")
 
@@ -34,24 +34,12 @@ def shape() -> dict:
     }
 
 
-def instance(node, in_shape, out_shape, n: int, density) -> dict:
-    """The problem instance of one conv/linear node."""
-    if node.op == "linear":
-        rows = prod(in_shape[:-1]) if len(in_shape) > 1 else 1
-        dims = {"C": in_shape[-1], "M": node.out_features, "R": 1, "S": 1, "N": n, "P": rows, "Q": 1}
-        coeff = {"Wstride": 1, "Hstride": 1, "Wdilation": 1, "Hdilation": 1}
-    else:
-        from .ops_provisional import conv_geometry
-
-        g = conv_geometry(node, in_shape, out_shape)
-        k, s, d, o = g["kernel"], g["stride"], g["dilation"], g["out_size"]
-        two = len(k) == 2  # (height, width) order in snncost shapes
-        dims = {"C": g["in_channels"] // g["groups"], "M": g["out_channels"],
-                "R": k[-1], "S": k[0] if two else 1, "N": n, "P": o[-1], "Q": o[0] if two else 1}
-        coeff = {"Wstride": s[-1], "Hstride": s[0] if two else 1,
-                 "Wdilation": d[-1], "Hdilation": d[0] if two else 1}
+def instance(problem: dict, n: int, density) -> dict:
+    """The problem instance of one layer: its kind's ``hardware`` dimensions
+    (:mod:`snncost.kinds.registry`), N and the input density."""
     density = Fraction(density)
-    inst = {**dims, **coeff}
+    inst = {**{k: problem[k] for k in ("C", "M", "R", "S")}, "N": n, "P": problem["P"], "Q": problem["Q"],
+            **{k: problem[k] for k in ("Wstride", "Hstride", "Wdilation", "Hdilation")}}
     inst["densities"] = {"Inputs": {"density": int(density) if density.denominator == 1 else float(density),
                                     "distribution": "fixed-structured"}}
     return inst
@@ -64,11 +52,9 @@ def problems(report) -> dict:
     by_name = {x["name"]: x for x in report.layers}
     for node in report.spec.order:
         x = by_name[node.name]
-        if not x["dense_macs"]:
+        if x["problem"] is None:
             continue
-        shapes = report.shapes[node.name]
         n = B * report.accelerator.steps(node, T)
         out[node.name] = {"problem": {"version": "0.4", "shape": shape(),
-                                      "instance": instance(node, shapes["inputs"][0], shapes["output"], n,
-                                                           x["input_density"])}}
+                                      "instance": instance(x["problem"], n, x["input_density"])}}
     return out

@@ -28,12 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..kinds import is_neuron
 from ..spec.network import INPUT_NAME
-from ..spec.nodes import NEURON_KINDS
 
-#: kinds that only move or reduce a tensor on its way to its reader (fused into the read)
-PASSTHROUGH = ("maxpool2d", "maxpool1d", "avgpool2d", "avgpool1d", "sumpool2d", "sumpool1d", "global_avgpool",
-               "flatten", "dropout", "identity")
 TENSORS = ("weights", "input", "spikes", "membranes", "static_currents")
 LOCATIONS = ("dram", "on_chip")
 
@@ -56,7 +53,18 @@ class Transfer:
         return words * self.reads, words * self.writes
 
 
-def tensor_sources(spec, name: str) -> list[str]:
+def role(node, shapes: dict) -> dict:
+    """The node kind's ``hardware`` rule (:mod:`snncost.kinds.registry`): ``compute`` (with
+    its Timeloop ``problem``), ``passthrough``, or ``fused`` for a kind without the rule."""
+    from ..kinds import kind_of
+
+    rule = kind_of(node).rules.get("hardware")
+    if rule is None:
+        return {"role": "fused"}
+    return rule(node, shapes[node.name]["inputs"], shapes[node.name]["output"])
+
+
+def tensor_sources(spec, shapes: dict, name: str) -> list[str]:
     """What node ``name`` reads from memory: INPUT_NAME and/or neuron sites reached back
     through passthrough nodes (a fused current source yields nothing)."""
     found: list[str] = []
@@ -67,14 +75,14 @@ def tensor_sources(spec, name: str) -> list[str]:
             found.append(INPUT_NAME)
             continue
         node = spec.node_map[src]
-        if node.op in NEURON_KINDS:
+        if is_neuron(node):
             found.append(src)
-        elif node.op in PASSTHROUGH:
+        elif role(node, shapes)["role"] == "passthrough":
             stack.extend(spec.edges.get(src, ()))
     return sorted(set(found), key=found.index)
 
 
-def transfers(spec, rows: list[dict], input_shape, timesteps: int, batch: int, acc) -> list[Transfer]:
+def transfers(spec, shapes: dict, rows: list[dict], input_shape, timesteps: int, batch: int, acc) -> list[Transfer]:
     """Every tensor transfer of one mini-batch of ``batch`` samples (``rows``:
     :func:`snncost.analysis.evaluate` rows of *one* sample: every per-sample tensor
     scales with the batch, the weights do not)."""
@@ -82,6 +90,7 @@ def transfers(spec, rows: list[dict], input_shape, timesteps: int, batch: int, a
 
     T, B = timesteps, batch
     by_name = {r["name"]: r for r in rows}
+    input_values = prod(input_shape)
     out: list[Transfer] = []
 
     def place(layer, tensor, bits, reads, writes):
@@ -94,14 +103,14 @@ def transfers(spec, rows: list[dict], input_shape, timesteps: int, batch: int, a
         if row["weight_bits"]:
             loads = steps if acc.weight_reads == "timestep" else 1
             out.append(Transfer(node.name, "weights", row["weight_bits"], loads, 0, "dram"))
-        if node.op not in PASSTHROUGH:
-            for src in tensor_sources(spec, node.name):
+        if role(node, shapes)["role"] != "passthrough":
+            for src in tensor_sources(spec, shapes, node.name):
                 if src == INPUT_NAME:
-                    place(node.name, "input", prod(input_shape) * acc.input_bits * B, steps, 0)
+                    place(node.name, "input", input_values * acc.input_bits * B, steps, 0)
                 else:
                     s = by_name[src]
                     place(node.name, "spikes", s["lif_neurons"] * s["spike_storage_bits"] * B, steps, 0)
-        if node.op in NEURON_KINDS:
+        if is_neuron(node):
             place(node.name, "spikes", row["lif_neurons"] * row["spike_storage_bits"] * B, 0, steps)
             if row["lif_forward_bits"]:
                 place(node.name, "membranes", row["lif_forward_bits"] * B, steps - 1, steps)
