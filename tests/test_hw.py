@@ -396,3 +396,12 @@ def test_spec_dict_model_works():
             "nodes": [{"name": "fc", "op": "linear", "out_features": 4}, {"name": "l", "op": "lif"}]}
     r = hardware(spec_from_dict(data))
     assert r.layers[0]["dense_macs"] == 32 and r.lif["lif_cycles_per_timestep"] == 1
+
+
+def test_docs_name_every_parameter():
+    from pathlib import Path
+
+    from snncost.hw import PARAMETERS
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "hardware.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in text for name in PARAMETERS)
