@@ -373,16 +373,21 @@ def test_invariants(spec, batch, rate):
 
 @FAST
 @given(network_specs(reset="soft", groupings=False), st.integers(1, 4))
-def test_channel_sharing_never_adds_dram_traffic(spec, batch):
+def test_sharing_never_adds_dram_traffic(spec, batch):
     from snncost.analysis import make_config
     from snncost.shapes import infer_shapes
 
     shapes = infer_shapes(spec, make_config(spec).input_shape)
     channels = [shapes[n.name]["output"][0] for n in spec.neuron_nodes]
     n = 2 if all(c % 2 == 0 for c in channels) else 1
-    r = hardware(spec, sharing=f"C{n}" if n > 1 else "none", batch=batch, reduction_batches=())
-    assert r.traffic["total"]["dram_accesses"] <= r.traffic_baseline["dram_accesses"]
-    assert 0 <= r.reduction["at_batch"] < 1
+    for sharing in (f"C{n}" if n > 1 else "none", "L"):
+        r = hardware(spec, sharing=sharing, batch=batch, reduction_batches=())
+        assert r.traffic["total"]["dram_accesses"] <= r.traffic_baseline["dram_accesses"]
+        assert 0 <= r.reduction["at_batch"] < 1
+        # only membranes change with the scheme: every other tensor moves as in the unshared network
+        base = hardware(spec, batch=batch, reduction_batches=()).traffic["by_tensor"]
+        for tensor in ("weights", "input", "spikes", "static_currents"):
+            assert r.traffic["by_tensor"][tensor] == base[tensor]
 
 
 def test_action_counts_document_shape():
