@@ -43,6 +43,7 @@ from math import floor, lcm
 import sympy
 
 from .errors import ConfigError, ShapeError
+from .quantities import unit_of as quantity_unit
 from .sharing import SharingScheme, parse_sharing, window_grid
 
 SIZE_NAMES_2D = ("H", "W")
@@ -89,15 +90,6 @@ def symbol(name: str) -> sympy.Symbol:
     if name not in SYMBOLS:
         raise ConfigError("symbol", f"unknown symbol {name!r}", ", ".join(RESERVED))
     return SYMBOLS[name]
-
-
-def unit_of(quantity: str) -> str:
-    """The unit of a quantity, from its name (``*_bits`` are bits, the rest counts)."""
-    if quantity.endswith("_bits"):
-        return "bit"
-    if quantity.endswith("_pj"):
-        return "pJ"
-    return "count"
 
 
 # --------------------------------------------------------------------------- strides
@@ -543,7 +535,7 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     if scheme.has_windows and WINDOW_NAME not in request.names:
         fixed[WINDOW_NAME] = scheme.windows
     label = scheme.label
-    return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=unit_of(quantity),
+    return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=quantity_unit(quantity),
                    sharing=label, grouping=config.grouping if scheme.layer else None, training=config.training,
                    size_symbols=names, total_stride=strides, divisible=divisible, fixed=fixed, defaults=defaults,
                    exceptions=exceptions, window_grid=grid if any(g != 1 for g in grid) else (),
