@@ -80,18 +80,6 @@ def _positive_int(value, where: str, valid: str = "a positive integer"):
     return value
 
 
-def _bits(value, where: str):
-    """A numeric bit width given to the API (presets and text go through
-    :func:`snncost.precision.resolve_bits`, see :func:`_precision`)."""
-    if value is None or hasattr(value, "free_symbols"):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "denominator"):
-        raise ConfigError(where, f"expected a number of bits, got {value!r}", f"a number in (0, {MAX_BITS}]")
-    if not 0 < value <= MAX_BITS:
-        raise ConfigError(where, f"{value} bits is out of range", f"a number in (0, {MAX_BITS}]")
-    return memory.bits_value(value)
-
-
 def resolve_input_shape(spec: NetworkSpec, size) -> tuple:
     """``224`` -> (C, 224, 224); ``(224, 160)`` or ``'224x160'`` -> (C, 224, 160)."""
     base = tuple(spec.input.shape)
@@ -210,7 +198,7 @@ def _precision(value, where: str, conventions: dict, allow_masked: bool = True):
     if hasattr(value, "free_symbols") and value.free_symbols:
         return precision.BitWidth(value, str(value))
     if not isinstance(value, str):
-        return precision.BitWidth(_bits(value, where), "")
+        return precision.BitWidth(precision.exact_bits(value, where), "")
     return precision.resolve_bits(value, where=where, allow_masked=allow_masked, **conventions)
 
 

@@ -50,19 +50,11 @@ def input_size(text: str) -> str:
     return text
 
 
-def bits(text: str) -> float:
-    from ..precision import MAX_BITS, PRESET_NAMES
+def bits(text: str):
+    """A bit-width option: a preset name or an exact number (:func:`snncost.precision.parse_bits_text`)."""
+    from ..precision import parse_bits_text
 
-    if text.strip().lower() in PRESET_NAMES:
-        return text.strip().lower()
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError("option", f"{text!r} is not a number of bits", "a number such as 32, 8, 1.5, or a preset: "
-                          "fp32, fp16, int8, int4, int2, binary, ternary, masked-ternary (membrane)") from None
-    if not 0 < value <= MAX_BITS:
-        raise ConfigError("option", f"{text} bits is out of range", f"a number in (0, {MAX_BITS}]")
-    return int(value) if value.is_integer() else value
+    return parse_bits_text(text)
 
 
 def add_model_options(parser, *, sharing: bool = True) -> None:
