@@ -31,6 +31,7 @@ import numpy as np
 import sympy
 
 from .errors import ConfigError, SharingError, ShapeError, SnnCostError
+from .options import positive_int
 from .precision import MAX_BITS, exact_bits
 from .formula import (_INTERNAL, auto_grouping_pairs, parse_formula_sharing, pick, size_names, symbolic_evaluate, to_sympy, total_stride,
                       window_multiple)
@@ -139,13 +140,7 @@ def _as_list(value, option: str, parse) -> list:
 
 
 def _positive_ints(values, option: str) -> list[int]:
-    out = []
-    for v in values:
-        if isinstance(v, np.integer):
-            v = int(v)
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigError(f"option {option}", f"expected positive integers, got {v!r}", "integers >= 1")
-        out.append(v)
+    out = [positive_int(int(v) if isinstance(v, np.integer) else v, f"option {option}", "integers >= 1") for v in values]
     if not out:
         raise ConfigError(f"option {option}", "no values given", "one or more positive integers")
     return out
