@@ -2,14 +2,7 @@
 exports of a network on a PE-array accelerator (snncost.hw, docs/hardware.md)."""
 from __future__ import annotations
 
-from .common import _typed, add_model_options, analysis_kwargs, positive_int, write_output
-
-_INTEGER = ("pe", "lif_units_per_pe", "clock_mhz", "membrane_registers_per_lif_unit", "input_bits", "word_bits",
-            "sata_word_bits")
-
-
-def _non_negative(text: str) -> int:
-    return 0 if text.strip() == "0" else positive_int(text)
+from .common import add_model_options, analysis_kwargs, write_output
 
 
 def register(sub) -> None:
@@ -23,10 +16,7 @@ def register(sub) -> None:
     add_model_options(p)
     default = Accelerator()
     for name, (about, _source) in PARAMETERS.items():
-        option = f"--{name.replace('_', '-')}"
-        kind = _typed(positive_int, option) if name in _INTEGER else \
-            _typed(_non_negative, option) if name == "global_buffer_bits" else str
-        p.add_argument(option, dest=f"hw_{name}", type=kind,
+        p.add_argument(f"--{name.replace('_', '-')}", dest=f"hw_{name}",   # checked by Accelerator.with_options
                        help=f"{about} (default {getattr(default, name)})".replace("%", "%%"))
     p.add_argument("--format", default="text", help="text or json (default text)")
     p.add_argument("--export", nargs=2, metavar=("KIND", "DIR"), help=f"write {', '.join(EXPORTS)} files into DIR")

@@ -113,12 +113,12 @@ def parse_fraction(value, where: str, valid: str) -> Fraction:
 def _check(key: str, value):
     where = f"option --{key.replace('_', '-')}"
     if key in _INT_PARAMS or key == "global_buffer_bits":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(where, f"expected an integer, got {value!r}", "a positive integer")
-        low = 0 if key == "global_buffer_bits" else 1
-        if not low <= value <= 10**18:
-            raise ConfigError(where, f"{value} is out of range", f"an integer from {low} to 10^18")
-        return value
+        from ..options import MAX_OPTION_INT, positive_int
+
+        if key == "global_buffer_bits" and (value == 0 and not isinstance(value, bool) or str(value).strip() == "0"):
+            return 0
+        low = "0 or a" if key == "global_buffer_bits" else "a"
+        return positive_int(value, where, f"{low} positive integer up to 10^18", MAX_OPTION_INT)
     if key in _FRACTION_PARAMS:
         number = parse_fraction(value, where, "a number in [0, 1] such as 0.616 or 61.6%")
         if not 0 <= number <= 1 or (key == "lif_share" and number in (0, 1)):
