@@ -125,6 +125,15 @@ def render_text(report) -> str:
     lines += ["", "actions per mini-batch (Accelergy components)"]
     for component, acts in report.actions.items():
         lines.append(f"  {component:<16}" + ", ".join(f"{a} {json_number(n)}" for a, n in acts.items()))
+    sata = {k: json_number(v) for k, v in _sata_totals(report).items()}
+    lines += ["", f"SATA training workload (per sample, {len(report.sata)} conv/linear layers; words of "
+                  f"{acc.sata_word_bits}-spike packing)",
+              f"  MACs forward {sata['mac_forward']}, backward {sata['mac_backward']}, weight update "
+              f"{sata['mac_weight_update']}; LIF ops {sata['lif']}, gradient-unit ops {sata['gradient_unit']}",
+              "  DRAM / global buffer / scratchpad: forward " + " / ".join(
+                  str(sata[f"{m}_forward"]) for m in ("dram", "glb", "spad")) + ", backward " + " / ".join(
+                  str(sata[f"{m}_backward"]) for m in ("dram", "glb", "spad")) + ", weight update " + " / ".join(
+                  str(sata[f"{m}_weight_update"]) for m in ("dram", "glb", "spad"))]
     nb = neurobench_dict(report)
     ops = nb["synaptic_operations"]
     lines += ["", "NeuroBench metrics (per sample)",
