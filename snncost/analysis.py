@@ -9,15 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Union
 
 from . import eq15, facts, memory, precision, pruning, quantities
 from .kinds import registry as kinds
 from .options import AnalysisOptions, input_sizes, positive_int
 from .errors import ConfigError, SharingError
-from .report import json_number
+from .report import Report, json_number
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
 from .spec.network import NetworkSpec
+
+if TYPE_CHECKING:
+    import os
+
+Model = Union[str, "os.PathLike[str]", NetworkSpec]
+"""A zoo model name, a spec file path, or a spec."""
+Size = Union[int, tuple, str, None]
+"""An input size: 224, (224, 160) or '224x160' (None: the spec's)."""
+BitsOption = Union[int, float, Fraction, str, None]
+"""A bit width: a number or a preset name such as 'int4' (None: the spec's)."""
 
 MAX_BITS = precision.MAX_BITS  # one limit for every bit width (snncost.precision)
 
@@ -259,9 +270,10 @@ def check_buffer_precision(buffers, membrane: dict, grouping) -> None:
                     "or another --layer-groups")
 
 
-def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", layer_groups=None,
-            training=None, weight_bits=None, membrane_bits=None, spike_bits=None, baseline: bool = True,
-            **precision_options):
+def analyze(model: Model, *, input: Size = None, timesteps: int | None = None, batch: int | None = None,
+            sharing: str = "none", layer_groups: str | None = None, training: str | None = None,
+            weight_bits: BitsOption = None, membrane_bits: BitsOption = None, spike_bits: BitsOption = None,
+            baseline: bool = True, **precision_options: Any) -> Report:
     """Analyse ``model`` (a zoo name, a spec file path, or a :class:`NetworkSpec`).
 
     Returns a :class:`snncost.report.Report` with exact integer ``totals`` (bits),
@@ -271,7 +283,6 @@ def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", la
     ``baseline`` the same network under ``none``/``bptt`` is evaluated too, for the
     reduction factors.
     """
-    from .report import Report
     from .zoo import resolve_model
 
     spec = resolve_model(model)
