@@ -1,4 +1,4 @@
-"""``snncost.hw(...)``: the hardware counts of one network under one sharing
+"""``snncost.hardware(...)``: the hardware counts of one network under one sharing
 scheme on the accelerator of :mod:`.accelerator` (docs/hardware.md).
 
 Collects, exactly (ints and Fractions):
@@ -148,10 +148,27 @@ def sample_rows(spec, config, shapes, sharing=None) -> list[dict]:
     return evaluate(spec, cfg, shapes)[0]
 
 
+def _transfers(spec, config, shapes, rows1, acc, batch: int) -> list:
+    return traffic.transfers(spec, shapes, rows1, config.input_shape, config.timesteps, batch, acc)
+
+
 def dram_accesses(spec, config, shapes, rows1, acc, batch: int) -> int:
     """DRAM accesses of one mini-batch of ``batch`` (``rows1``: :func:`sample_rows`)."""
-    items = traffic.transfers(spec, shapes, rows1, config.input_shape, config.timesteps, batch, acc)
-    return traffic.summarize(items, acc.word_bits)["total"]["dram_accesses"]
+    return traffic.summarize(_transfers(spec, config, shapes, rows1, acc, batch), acc.word_bits)["total"]["dram_accesses"]
+
+
+def _reference(spec, config, shapes, baseline_model, options: dict):
+    """(spec, config, shapes) of the unshared reference network: the same one, or
+    ``baseline_model`` under the same input, timesteps, batch and bit widths."""
+    from ..analysis import make_config
+    from ..shapes import infer_shapes
+    from ..zoo import resolve_model
+
+    if baseline_model is None:
+        return spec, config, shapes
+    base_spec = resolve_model(baseline_model)
+    base_config = make_config(base_spec, **options)
+    return base_spec, base_config, infer_shapes(base_spec, base_config.input_shape)
 
 
 def dram_reduction(scheme: int, base: int) -> Fraction:
@@ -178,29 +195,21 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
 
     acc = accelerator.Accelerator().with_options(**parameters)
     spec = resolve_model(model)
-    config = make_config(spec, input=input, timesteps=timesteps, batch=batch, sharing=sharing,
-                         layer_groups=layer_groups, weight_bits=weight_bits, membrane_bits=membrane_bits,
-                         spike_bits=spike_bits)
+    options = dict(input=input, timesteps=timesteps, batch=batch, weight_bits=weight_bits, membrane_bits=membrane_bits,
+                   spike_bits=spike_bits)
+    config = make_config(spec, sharing=sharing, layer_groups=layer_groups, **options)
     shapes = infer_shapes(spec, config.input_shape)
     rows = evaluate(spec, config, shapes)[0]
     layers = _layers(spec, shapes, rows, config, acc)
     rows1 = sample_rows(spec, config, shapes)
-    items = traffic.transfers(spec, shapes, rows1, config.input_shape, config.timesteps, config.batch, acc)
+    items = _transfers(spec, config, shapes, rows1, acc, config.batch)
     summary = traffic.summarize(items, acc.word_bits)
     summary["by_layer"] = traffic.by_layer(items, acc.word_bits)
-    base_spec, base_config, base_shapes = spec, config, shapes
-    if baseline_model is not None:
-        base_spec = resolve_model(baseline_model)
-        base_config = make_config(base_spec, input=input, timesteps=timesteps, batch=batch,
-                                  weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits)
-        base_shapes = infer_shapes(base_spec, base_config.input_shape)
-    base_rows1 = sample_rows(base_spec, base_config, base_shapes, sharing="none")
-    base_items = traffic.transfers(base_spec, base_shapes, base_rows1, base_config.input_shape, base_config.timesteps,
-                                   config.batch, acc)
-    baseline = traffic.summarize(base_items, acc.word_bits)
-    reduction = {"vs": f"{base_spec.name} none", "by_batch": {
-        b: dram_reduction(dram_accesses(spec, config, shapes, rows1, acc, b),
-                          dram_accesses(base_spec, base_config, base_shapes, base_rows1, acc, b))
+    reference = _reference(spec, config, shapes, baseline_model, options)
+    base_rows1 = sample_rows(*reference, sharing="none")
+    baseline = traffic.summarize(_transfers(*reference, base_rows1, acc, config.batch), acc.word_bits)
+    reduction = {"vs": f"{reference[0].name} none", "by_batch": {
+        b: dram_reduction(dram_accesses(spec, config, shapes, rows1, acc, b), dram_accesses(*reference, base_rows1, acc, b))
         for b in sorted(set(reduction_batches) | {config.batch})}}
     reduction["at_batch"] = reduction["by_batch"][config.batch]
     notes = _notes(spec, config, acc)
@@ -209,7 +218,7 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
         lif=_lif(spec, rows, config, acc, layers), traffic=summary, traffic_baseline=baseline["total"],
         reduction=reduction, layers=layers, actions=_actions(spec, layers, summary, rows, config, acc),
         sata=sata.workload(layers, config, acc),
-        neurobench=neurobench.metrics(spec, shapes, rows, layers, config, acc), notes=notes)
+        neurobench=neurobench.metrics(spec, rows, layers, config), notes=notes)
 
 
 def _notes(spec, config, acc) -> list[str]:

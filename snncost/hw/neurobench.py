@@ -28,7 +28,8 @@ from .ops_provisional import neuron_ops_per_update
 NAMES = ("footprint", "connection_sparsity", "synaptic_operations", "membrane_updates", "neuron_operations")
 
 
-def metrics(spec, shapes, rows, layers, config, acc) -> dict:
+def metrics(spec, rows, layers, config) -> dict:
+    """The NeuroBench-named metrics of one network (per sample; see the module docstring)."""
     T = config.timesteps
     by_row = {r["name"]: r for r in rows}
     weight_bits = config.weight_bits
