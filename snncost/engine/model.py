@@ -103,6 +103,7 @@ class EngineModel:
     # ---- construction ------------------------------------------------------
     def _check_graph(self) -> None:
         for node in self.order:
+            self.rules[node.name].check(node)
             if node.name in self.static:
                 if self.rules[node.name].neuron:
                     raise ConfigError(f"node '{node.name}' field 'static'", "a neuron site cannot be static in the engine",

@@ -63,6 +63,9 @@ class Rule:
     def update_running(self, node, params, cache, count) -> None:
         """After a training forward: running statistics (batchnorm only)."""
 
+    def check(self, node) -> None:
+        """Refuse node settings the engine cannot run (before any computation)."""
+
 
 class ConvRule(Rule):
     keeps_input = True
@@ -172,10 +175,12 @@ class ConcatRule(Rule):
 
 
 class IdentityRule(Rule):
-    def forward(self, node, params, xs, train):
+    def check(self, node):
         if getattr(node, "p", 0.0):
             raise ConfigError(f"node '{node.name}' field 'p'", f"the engine does not apply dropout (p = {node.p})",
                               "p: 0 (the engine is deterministic), or op identity")
+
+    def forward(self, node, params, xs, train):
         return xs[0], None
 
     def backward(self, node, params, xs, cache, gy, grads, in_shapes):

@@ -16,6 +16,7 @@ import numpy as np
 from ..spec import spec_from_dict
 from .checks import check_model
 from .model import EngineModel, EngineOptions
+from .threads import single_blas_thread
 
 SCHEMES = ("none", "L", "C2", "L+C2", "W4", "L+C2+W4")
 MAX_AMPLIFICATION = 1e6
@@ -148,10 +149,11 @@ def verify(cases: int = 20, seed: int = 0, progress=None) -> dict:
 
     start = time.perf_counter()
     rows = []
-    for i in range(cases):
-        rows.append(run_case(choose, SCHEMES[i % len(SCHEMES)], seed + i))
-        if progress:
-            progress(i + 1, cases)
+    with single_blas_thread():
+        for i in range(cases):
+            rows.append(run_case(choose, SCHEMES[i % len(SCHEMES)], seed + i))
+            if progress:
+                progress(i + 1, cases)
     summary = {
         "cases": cases,
         "seed": seed,
