@@ -69,6 +69,17 @@ def check_choice(value: str, valid: tuple, option: str) -> str:
     return value
 
 
+def check_folder(path: str, option: str) -> None:
+    """Refuse an output path in a missing folder before any training is spent."""
+    from pathlib import Path
+
+    from ..errors import InputFileError
+
+    folder = Path(path).parent if str(Path(path).parent) else Path(".")
+    if not folder.is_dir():
+        raise InputFileError(f"option {option} '{path}'", "its folder does not exist", "a path in an existing folder")
+
+
 class Progress:
     """A progress bar on standard error: redrawn in place on a terminal, one line per
     finished stage otherwise (logs stay readable)."""

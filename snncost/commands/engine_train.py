@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from .common import write_bytes_atomically, write_output
-from .engine import Progress, add_training_options, check_choice, train_kwargs
+from .engine import Progress, add_training_options, check_choice, check_folder, train_kwargs
 
 
 def register(sub) -> None:
@@ -24,6 +24,8 @@ def run(args) -> int:
 
     fmt = check_choice(args.format, ("text", "json"), "--format")
     unit = check_unit(args.units)
+    if args.rates_out:
+        check_folder(args.rates_out, "--rates-out")
     progress = Progress(1)
     progress.start(args.sharing)
     result = train(args.model, sharing=args.sharing, progress=progress, **train_kwargs(args))

@@ -28,7 +28,8 @@ SURROGATES = ("atan", "sigmoid", "triangle")
 
 
 def _atan(x):
-    return np.arctan(np.pi * x) / np.pi + 0.5, 1.0 / (1.0 + (np.pi * x) ** 2)
+    with np.errstate(over="ignore"):  # far from threshold (pi x)^2 may overflow: the slope is then 0
+        return np.arctan(np.pi * x) / np.pi + 0.5, 1.0 / (1.0 + (np.pi * x) ** 2)
 
 
 def _sigmoid(x):
