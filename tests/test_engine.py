@@ -6,7 +6,6 @@ differences) on random specs from hypothesis, the memory tally against snncost's
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
@@ -64,8 +63,8 @@ def test_forward_none_by_hand():
     """Eq. 1-2 with soft reset, each neuron alone: U[t] = 0.5 (U[t-1] - O[t-1]) + x.
     x = 0.625: U = 0.625, 0.5*0.625 + 0.625 = 0.9375, 0.5*0.9375 + 0.625 = 1.09375 -> spikes 0, 0, 1.
     x = 1.5:   U = 1.5 -> 1; 0.5*(1.5 - 1) + 1.5 = 1.75 -> 1; 0.5*0.75 + 1.5 = 1.875 -> 1."""
-    I = [[1.0, 0.0], [0.0, 1.0]]
-    scores, mem = run_hand(vector_net(2, [I, I], timesteps=3), [I, I], [0.625, 1.5], "none")
+    EYE = [[1.0, 0.0], [0.0, 1.0]]
+    scores, mem = run_hand(vector_net(2, [EYE, EYE], timesteps=3), [EYE, EYE], [0.625, 1.5], "none")
     assert mem[("n1", 0)] == [0.625, 1.5]
     assert mem[("n1", 1)] == [0.9375, 1.75]
     assert mem[("n1", 2)] == [1.09375, 1.875]
@@ -78,8 +77,8 @@ def test_forward_channel_groups_by_hand():
     t2: g1 U = 0.5*(1.8125 - 1) + 0.625 = 1.03125 -> 1                            (Eq. 11)
         g2 U = 0.5*(1.03125 - 1) + 1.5 = 1.515625 -> 1
     t3: g1 U = 0.5*0.515625 + 0.625 = 0.8828125 -> 0;  g2 U = 0.5*0.8828125 + 1.5 = 1.94140625 -> 1."""
-    I = [[1.0, 0.0], [0.0, 1.0]]
-    scores, mem = run_hand(vector_net(2, [I, I], timesteps=3), [I, I], [0.625, 1.5], "C2")
+    EYE = [[1.0, 0.0], [0.0, 1.0]]
+    scores, mem = run_hand(vector_net(2, [EYE, EYE], timesteps=3), [EYE, EYE], [0.625, 1.5], "C2")
     assert mem[("n1", 0)] == [0.625, 1.8125]
     assert mem[("n1", 1)] == [1.03125, 1.515625]
     assert mem[("n1", 2)] == [0.8828125, 1.94140625]
@@ -110,8 +109,8 @@ def test_forward_layer_and_channel_sharing_by_hand():
     t2: n1 g1 U = 0.5*0.34375 + 1.25 = 1.421875 -> 1                                  (Eq. 14)
         n1 g2 U = 0.5*0.421875 + 0.25 = 0.4609375;  n2 g1 U = 0.5*0.4609375 + 1.5 = 1.73046875
         n2 g2 U = 0.5*0.73046875 + 0 = 0.365234375."""
-    I = [[1.0, 0.0], [0.0, 1.0]]
-    weights = [I, [[1.5, 0.0], [0.0, 1.5]], I]
+    EYE = [[1.0, 0.0], [0.0, 1.0]]
+    weights = [EYE, [[1.5, 0.0], [0.0, 1.5]], EYE]
     scores, mem = run_hand(vector_net(2, weights, timesteps=2), weights, [1.25, 0.25], "L+C2")
     assert mem[("n1", 0)] == [1.25, 0.375] and mem[("n2", 0)] == [1.6875, 0.34375]
     assert mem[("n1", 1)] == [1.421875, 0.4609375] and mem[("n2", 1)] == [1.73046875, 0.365234375]
@@ -141,8 +140,8 @@ def test_forward_multilevel_and_hard_reset_by_hand():
     x = 3: U = 3 -> 2 (lane 1); U = 0.5*(3 - 2) + 3 = 3.5 -> 2; U = 0.5*1.5 + 3 = 3.75 -> 2: sum 6.
     x = 5: U = 5 -> 4 (top lane); 0.5*1 + 5 = 5.5 -> 4; 0.5*1.5 + 5 = 5.75 -> 4: sum 12.
     Hard reset (LIF), x = 1.5: U = 1.5 -> 1, then 0.5*0 + 1.5 each step: sum 3, membranes all 1.5."""
-    I = [[1.0, 0.0], [0.0, 1.0]]
-    scores, mem = run_hand(vector_net(2, [I, I], timesteps=3, ops_=("mlif",), lanes=3), [I, I], [3.0, 5.0], "none")
+    EYE = [[1.0, 0.0], [0.0, 1.0]]
+    scores, mem = run_hand(vector_net(2, [EYE, EYE], timesteps=3, ops_=("mlif",), lanes=3), [EYE, EYE], [3.0, 5.0], "none")
     assert scores == [6.0, 12.0]
     assert [mem[("n1", t)] for t in range(3)] == [[3.0, 5.0], [3.5, 5.5], [3.75, 5.75]]
     scores, mem = run_hand(vector_net(1, [[[1.0]], [[1.0]]], timesteps=3, reset="hard"), [[[1.0]], [[1.0]]], [1.5],
@@ -290,8 +289,8 @@ def test_reverse_error_grows_like_inverse_decay_power():
     """Eq. 18-19 divide by lambda at every step: rounding grows like lambda^-k.  A chain of
     k = T x sites = 40 x 2 steps at lambda = 0.5 amplifies 2^80: reverse recomputation
     loses the gradient in float64, while lambda = 1 (IF) stays exact."""
-    I = [[1.0, 0.0], [0.0, 1.0]]
-    weights = [[[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.3], [0.1, 1.2]], I]
+    EYE = [[1.0, 0.0], [0.0, 1.0]]
+    weights = [[[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.3], [0.1, 1.2]], EYE]
     data = vector_net(2, weights, timesteps=40)
     x = np.array([[0.61, 1.37], [1.13, 0.42]])
     errors = {}
@@ -323,14 +322,14 @@ def test_surrogate_is_derivative_of_primitive(name):
 
 def naive_conv2d(x, w, b, stride, pad, dilation, groups):
     B, C, H, W = x.shape
-    O, Cg, kh, kw = w.shape
+    n_out, Cg, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])))
     ho = (H + 2 * pad[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     wo = (W + 2 * pad[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    y = np.zeros((B, O, ho, wo))
+    y = np.zeros((B, n_out, ho, wo))
     for n in range(B):
-        for o in range(O):
-            g = o // (O // groups)
+        for o in range(n_out):
+            g = o // (n_out // groups)
             for i in range(ho):
                 for j in range(wo):
                     total = b[o] if b is not None else 0.0
@@ -372,7 +371,7 @@ def test_conv_matches_naive_loops_and_its_gradient(stride, pad, dilation, groups
 def test_pooling_matches_naive_loops(kind):
     rng = np.random.default_rng(2)
     x = rng.normal(size=(2, 3, 5, 6))
-    kernel, stride, pad = (2, 3), (2, 2), (1, 1)
+    kernel, stride = (2, 3), (2, 2)  # padding 1 on both axes
     ho, wo = (5 + 2 - 2) // 2 + 1, (6 + 2 - 3) // 2 + 1
     y = ops.pool_forward(x, kind, kernel, stride, ((1, 1), (1, 1)), (ho, wo))
     fill = -np.inf if kind == "max" else 0.0
@@ -455,3 +454,16 @@ def test_cli_bad_input_one_line(capsys):
     assert main(["engine", "train", "--model", "resnet19", "--surrogate", "relu"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--surrogate" in err and "atan" in err
+
+
+def test_rules_live_in_the_kind_registry():
+    """Each built-in kind the engine runs carries its rule as ``rules["numpy"]``; a kind
+    without one (cubalif) is refused with one line naming the node."""
+    from snncost.engine.rules import RULES
+    from snncost.kinds.registry import get_kind
+
+    for op, rule in RULES.items():
+        assert get_kind(op).rules["numpy"] is rule
+    data = vector_net(2, [[[1, 0], [0, 1]]] * 2, timesteps=2, ops_=("cubalif",))
+    with pytest.raises(ConfigError, match="no rule for 'cubalif'"):
+        EngineModel(spec_from_dict(data))

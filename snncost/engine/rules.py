@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
+from ..kinds.registry import get_kind, kind_of, node_kinds
 from . import ops
 
 BN_EPS = 1e-5
@@ -278,13 +279,27 @@ RULES: dict[str, Rule] = {
     "batchnorm": BatchNormRule(), "identity": IdentityRule(), "dropout": IdentityRule(),
     "lif": NeuronRule(leaky=True), "if": NeuronRule(leaky=False), "mlif": NeuronRule(leaky=True),
 }
-"""Engine rule per node kind; after the node-kind registry lands this becomes each kind's
-``rules["engine"]`` entry.  Kinds not listed (``cubalif``) are refused by the engine."""
+"""The engine rule of each built-in kind.  On import they are attached to the node-kind
+registry as each kind's ``rules["numpy"]`` (the key the registry reserves for the engine;
+they are attached here, not in :mod:`snncost.kinds`, so that ``import snncost`` does not
+load the engine).  A user kind registered with ``rules={"numpy": rule}`` runs too.
+Kinds without a rule (``cubalif``) are refused by the engine."""
+RULE_KEY = "numpy"
+
+
+def _attach() -> None:
+    for op, rule in RULES.items():
+        get_kind(op).rules.setdefault(RULE_KEY, rule)
 
 
 def rule_for(node) -> Rule:
-    rule = RULES.get(node.op)
+    """The engine rule of ``node``'s kind, from the node-kind registry."""
+    rule = kind_of(node).rules.get(RULE_KEY) or RULES.get(node.op)
     if rule is None:
+        with_rule = sorted(op for op in node_kinds() if get_kind(op).rules.get(RULE_KEY))
         raise ConfigError(f"node '{node.name}' field 'op'", f"the engine has no rule for '{node.op}' nodes",
-                          "a spec using " + ", ".join(sorted(RULES)))
+                          "a spec using " + ", ".join(with_rule))
     return rule
+
+
+_attach()
