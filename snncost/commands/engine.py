@@ -25,6 +25,17 @@ def register(sub) -> None:
         importlib.import_module(f"snncost.commands.{name}").register(engine_sub)
 
 
+def training_parser(sub, name: str, *, help: str, description: str, sharing: tuple, formats: tuple, run):
+    """The parser of ``engine train`` / ``engine compare``: the shared training options,
+    ``--sharing`` (default, help) and ``--format`` (choices, the first the default)."""
+    p = sub.add_parser(name, help=help, description=description)
+    add_training_options(p)
+    p.add_argument("--sharing", default=sharing[0], help=sharing[1])
+    p.add_argument("--format", default=formats[0], help=f"{', '.join(formats)} (default {formats[0]})")
+    p.set_defaults(run=run, formats=formats)
+    return p
+
+
 def add_training_options(p) -> None:
     """Options of ``engine train`` and ``engine compare``."""
     p.add_argument("--model", required=True, help="a zoo model name or a .yaml/.yml/.json spec file (small: the engine is NumPy)")

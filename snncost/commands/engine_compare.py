@@ -4,17 +4,15 @@ from __future__ import annotations
 import json
 
 from .common import write_output
-from .engine import Progress, add_training_options, check_choice, train_kwargs
+from .engine import Progress, check_choice, train_kwargs, training_parser
 
 
 def register(sub) -> None:
-    p = sub.add_parser("compare", help="train a spec under several sharing schemes and compare accuracy and memory",
-                       description="The same model, data, seed and step count under each scheme: test accuracy and the "
-                                   "membrane memory the backward pass kept (measured, and snncost's prediction).")
-    add_training_options(p)
-    p.add_argument("--sharing", default="none,L,C2,L+C2", help="comma-separated schemes (default none,L,C2,L+C2)")
-    p.add_argument("--format", default="text", help="text, md or json (default text)")
-    p.set_defaults(run=run)
+    training_parser(sub, "compare", help="train a spec under several sharing schemes and compare accuracy and memory",
+                    description="The same model, data, seed and step count under each scheme: test accuracy and the "
+                                "membrane memory the backward pass kept (measured, and snncost's prediction).",
+                    sharing=("none,L,C2,L+C2", "comma-separated schemes (default none,L,C2,L+C2)"),
+                    formats=("text", "md", "json"), run=run)
 
 
 def run(args) -> int:
@@ -22,7 +20,7 @@ def run(args) -> int:
     from ..sharing import parse_sharing
     from ..units import check_unit
 
-    fmt = check_choice(args.format, ("text", "md", "json"), "--format")
+    fmt = check_choice(args.format, args.formats, "--format")
     unit = check_unit(args.units)
     schemes = [s.strip() for s in args.sharing.split(",") if s.strip()]
     for scheme in schemes:

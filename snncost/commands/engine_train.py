@@ -4,25 +4,22 @@ from __future__ import annotations
 import json
 
 from .common import write_bytes_atomically, write_output
-from .engine import Progress, add_training_options, check_choice, check_folder, train_kwargs
+from .engine import Progress, check_choice, check_folder, train_kwargs, training_parser
 
 
 def register(sub) -> None:
-    p = sub.add_parser("train", help="train a (small) spec on toy data and measure accuracy, spike rates and memory",
-                       description="SGD with momentum on procedurally generated data; prints accuracy, per-layer spike "
-                                   "rates and the memory the forward pass kept, measured vs predicted.")
-    add_training_options(p)
-    p.add_argument("--sharing", default="none", help="none, L, C<N>, L+C<N>, W<P>... (default none)")
+    p = training_parser(sub, "train", help="train a (small) spec on toy data and measure accuracy, spike rates and memory",
+                        description="SGD with momentum on procedurally generated data; prints accuracy, per-layer spike "
+                                    "rates and the memory the forward pass kept, measured vs predicted.",
+                        sharing=("none", "none, L, C<N>, L+C<N>, W<P>... (default none)"), formats=("text", "json"), run=run)
     p.add_argument("--rates-out", help="write the measured spike rates to this CSV file (node,rate)")
-    p.add_argument("--format", default="text", help="text or json (default text)")
-    p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from ..engine.train import rates_csv, train
     from ..units import check_unit
 
-    fmt = check_choice(args.format, ("text", "json"), "--format")
+    fmt = check_choice(args.format, args.formats, "--format")
     unit = check_unit(args.units)
     if args.rates_out:
         check_folder(args.rates_out, "--rates-out")
