@@ -55,6 +55,7 @@ def render_result(result, unit: str, dtype: str) -> str:
     for category in CATEGORIES:
         lines.append(f"  {category:<22} {fmt(memory['categories'][category], unit):>12}")
     lines.append(f"  {'total':<22} {fmt(memory['total_bits'], unit):>12}")
+    lines.append(f"  {'(input batch, apart)':<22} {fmt(memory['input_bits'], unit):>12}")
     verdict = "match" if measured == result.predicted_membrane_bits else "MISMATCH"
     lines.append(f"membranes: measured {measured} bits, predicted (snncost lif_backward_bits) "
                  f"{result.predicted_membrane_bits} bits: {verdict}")

@@ -194,15 +194,20 @@ class EngineModel:
                 if name in self.static:
                     static_values[name] = out
                 if keep and name in self.kept:
-                    tape.outputs[key] = self._encode(node, out)
+                    tape.outputs[key] = self._encode(node, out, inputs)
             scores += values[self.output]
         if keep and self.training == "reverse":
             tape.final_membranes = {chain.name: chain.membrane for chain in self.unique_chains}
         return scores, tape
 
-    def _encode(self, node, out):
+    def _encode(self, node, out, inputs):
+        """What the tape keeps of a node's output: spike codes for neuron sites; otherwise
+        the array itself, copied when it is a view or one of the node's inputs (flatten,
+        identity), so that every kept array owns its memory and is counted once."""
         if self.rules[node.name].neuron and not self.options.smooth:
             return spike_code(out, node.lanes)
+        if out.base is not None or any(out is x for x in inputs):
+            return out.copy()
         return out
 
     def _value(self, name, t, tape):

@@ -18,7 +18,12 @@ Categories:
   max-pool nodes), charged to the node that produced them, once per timestep (once for
   static nodes);
 - ``batchnorm statistics``: per call (timestep) the batch mean and 1/std of each channel;
-- ``other``: the input batch, held once for the whole step.
+- ``other``: anything else the tape keeps (nothing in this engine; the category stays so
+  that the categories are those of the training-memory profiles).
+
+The input batch is the caller's array (the tape only refers to it): it is reported as
+``input_bits``, outside the total, as the ``numpy-engine`` training-memory profile
+(issue #10) leaves the network input out.
 """
 from __future__ import annotations
 
@@ -30,7 +35,8 @@ def _bits(array) -> int:
 
 
 def tally(model, tape) -> dict:
-    """{"total_bits", "categories": {category: bits}, "layers": {layer: {category: bits}}}."""
+    """{"total_bits", "categories": {category: bits}, "layers": {layer: {category: bits}},
+    "input_bits"} (the input batch, not in the total)."""
     layers: dict = {}
 
     def charge(layer, category, bits):
@@ -46,9 +52,9 @@ def tally(model, tape) -> dict:
         charge(name, "spikes" if model.rules[name].neuron else "layer inputs", _bits(kept))
     for (name, _t), cache in tape.caches.items():
         charge(name, "batchnorm statistics", sum(_bits(a) for a in cache))
-    charge("input", "other", _bits(tape.x))
     categories = {c: sum(row[c] for row in layers.values()) for c in CATEGORIES}
-    return {"total_bits": sum(categories.values()), "categories": categories, "layers": layers}
+    return {"total_bits": sum(categories.values()), "categories": categories, "layers": layers,
+            "input_bits": _bits(tape.x)}
 
 
 def parameter_bits(model) -> int:
