@@ -4,17 +4,22 @@ Each step back divides the membrane by lambda, so a rounding error made k steps 
 reaches the first step multiplied by lambda^-k.  This script trains nothing: it runs one
 gradient of a 2-site L-shared vector network for growing T under store-everything BPTT
 and under reverse recomputation, and prints their relative gradient difference
-||g_reverse - g_bptt|| / ||g_bptt|| per decay lambda and dtype.
+||g_reverse - g_bptt|| / ||g_bptt|| per decay lambda and dtype; then the same difference
+for the example specs of this folder on one batch of their toy data, at initialisation.
 
     python examples/engine/reverse_stability.py
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from snncost.engine import EngineModel, EngineOptions
 from snncost.engine.checks import grad_rel_err
+from snncost.engine.data import make_dataset
 from snncost.engine.threads import single_blas_thread
+from snncost.engine.verify import chain_steps
 from snncost.spec import spec_from_dict
 
 
@@ -43,6 +48,19 @@ def main() -> None:
                         grads[mode] = model.loss_and_grads(x, labels)[1]
                     cells.append(f"{grad_rel_err(grads['bptt'], grads['reverse']):9.1e}")
                 print(f"{dtype:>8} {decay:>7} " + " ".join(cells))
+        print("\nexample specs, one batch of 32 at initialisation, float64")
+        folder = Path(__file__).resolve().parent
+        for name in ("har-conv1d.yaml", "bars-resnet.yaml"):
+            for sharing in ("L", "C2", "L+C2"):
+                for decay in (0.5, 0.9):
+                    grads = {}
+                    for mode in ("bptt", "reverse"):
+                        model = EngineModel(str(folder / name), sharing=sharing, training=mode,
+                                            options=EngineOptions(decay=decay))
+                        xb, yb, _, _ = make_dataset("auto", model.config.input_shape, model.classes, 32, 1, 0)
+                        grads[mode] = model.loss_and_grads(xb, yb)[1]
+                    print(f"{name:>17} {sharing:>5} lambda {decay}: chain {chain_steps(model):>3} steps, "
+                          f"rel. difference {grad_rel_err(grads['bptt'], grads['reverse']):.1e}")
 
 
 if __name__ == "__main__":
