@@ -488,3 +488,45 @@ def test_whole_tally_equals_training_memory_numpy_engine_profile(scheme, mode):
         predicted = training.train_memory(spec, batch=batch, timesteps=model.timesteps, sharing=scheme, training=mode,
                                           profile="numpy-engine", baseline=False)
         assert tally(model, tape)["total_bits"] == predicted.totals["saved_bytes"] * 8
+
+
+def mixed_net(reset: str) -> dict:
+    """Kinds the random specs do not draw: a static stem, concat, sum pooling, identity, dropout p 0,
+    padding 'same' with an even kernel (asymmetric), dilation, a hard or soft reset."""
+    return {"name": "mixed", "input": {"shape": [2, 8, 8]}, "timesteps": 3, "batch": 2, "nodes": [
+        {"name": "stem", "op": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1, "static": True},
+        {"name": "a", "op": "conv2d", "out_channels": 2, "kernel": 2, "padding": "same", "inputs": ["stem"]},
+        {"name": "b", "op": "conv2d", "out_channels": 2, "kernel": 3, "padding": 2, "dilation": 2, "inputs": ["stem"]},
+        {"name": "cat", "op": "concat", "inputs": ["a", "b"]},
+        {"name": "n1", "op": "lif", "reset": reset},
+        {"name": "id", "op": "identity"}, {"name": "drop", "op": "dropout", "p": 0.0},
+        {"name": "pool", "op": "sumpool2d", "kernel": 2},
+        {"name": "n2", "op": "mlif", "lanes": 2, "reset": reset},
+        {"name": "flat", "op": "flatten"}, {"name": "fc", "op": "linear", "out_features": 3}]}
+
+
+@pytest.mark.parametrize("reset", ["soft", "hard"])
+@pytest.mark.parametrize("scheme", ["none", "C2", "W4"])
+def test_mixed_kinds_gradients_and_memory(reset, scheme):
+    spec = spec_from_dict(mixed_net(reset))
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 2, 8, 8))
+    modes = ("bptt", "reverse") if reset == "soft" else ("bptt",)
+    result = check_model(spec, scheme, x, [0, 2], options=EngineOptions(decay=0.8), modes=modes)
+    assert result["fd_err"] <= 1e-5 and result["memory_mismatch_bits"] == 0
+    assert result["reverse_vs_store"] <= 1e-9
+    model = EngineModel(spec, sharing=scheme, training="bptt")
+    _, _, tape = model.loss_and_grads(x, [0, 2])
+    assert [key for key in tape.outputs if key[0] == "stem"] == [("stem", None)]  # a static output is kept once
+
+
+def test_same_padding_with_even_kernel_pads_right_as_pytorch():
+    """PyTorch's padding='same': total d (k - 1), left total // 2, the rest on the right.
+    x = [1, 2, 3, 4], w = [10, 1] (k = 2): padded [1, 2, 3, 4, 0] ->
+    y = [10*1 + 2, 10*2 + 3, 10*3 + 4, 10*4 + 0] = [12, 23, 34, 40]."""
+    from snncost.engine.rules import RULES
+
+    node = spec_from_dict({"name": "p", "input": {"shape": [1, 4]}, "nodes": [
+        {"name": "c", "op": "conv1d", "out_channels": 1, "kernel": 2, "padding": "same", "bias": False}]}).nodes[0]
+    y, _ = RULES["conv1d"].forward(node, {"weight": np.array([[[10.0, 1.0]]])}, [np.array([[[1.0, 2, 3, 4]]])], True)
+    assert y.tolist() == [[[12.0, 23.0, 34.0, 40.0]]]
