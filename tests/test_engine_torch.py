@@ -143,3 +143,39 @@ def test_whole_bptt_step_matches_torch_autograd():
     assert loss == pytest.approx(torch_loss.item(), rel=1e-12)
     for (name, key), tensor in p.items():
         assert np.allclose(grads[name][key], tensor.grad.numpy(), rtol=1e-9, atol=1e-12), (name, key)
+
+
+def test_batchnorm_evaluation_matches_torch():
+    node = _node({"shape": [3, 4, 4], "name": "bn", "op": "batchnorm"})
+    rng = np.random.default_rng(6)
+    params = {"weight": rng.normal(size=3), "bias": rng.normal(size=3), "running_mean": rng.normal(size=3),
+              "running_var": rng.uniform(0.5, 2.0, size=3)}
+    x = rng.normal(size=(2, 3, 4, 4))
+    rule = RULES["batchnorm"]
+    y, cache = rule.forward(node, params, [x], False)
+    gy = rng.normal(size=y.shape)
+    grads = {"weight": np.zeros(3), "bias": np.zeros(3)}
+    (dx,) = rule.backward(node, params, [x], cache, gy, grads, [x.shape])
+    tx = torch.tensor(x, requires_grad=True)
+    w, b = torch.tensor(params["weight"], requires_grad=True), torch.tensor(params["bias"], requires_grad=True)
+    ty = F.batch_norm(tx, torch.tensor(params["running_mean"]), torch.tensor(params["running_var"]), w, b,
+                      training=False, eps=1e-5)
+    ty.backward(torch.tensor(gy))
+    assert np.allclose(y, ty.detach().numpy()) and np.allclose(dx, tx.grad.numpy())
+    assert np.allclose(grads["weight"], w.grad.numpy()) and np.allclose(grads["bias"], b.grad.numpy())
+
+
+def test_sgd_momentum_matches_torch():
+    from snncost.engine.train import sgd_step
+
+    rng = np.random.default_rng(7)
+    w = rng.normal(size=(3, 2))
+    params, velocity = {"fc": {"weight": w.copy()}}, {}
+    tw = torch.tensor(w, requires_grad=True)
+    optimizer = torch.optim.SGD([tw], lr=0.05, momentum=0.9)
+    for _ in range(3):
+        g = rng.normal(size=(3, 2))
+        sgd_step(params, {"fc": {"weight": g}}, velocity, 0.05, 0.9)
+        tw.grad = torch.tensor(g)
+        optimizer.step()
+    assert np.allclose(params["fc"]["weight"], tw.detach().numpy(), rtol=1e-14)
