@@ -1,0 +1,237 @@
+"""The memory of one BPTT training step: static + saved + transient = peak, in bytes.
+
+- static: fp32 parameters, their gradients (kept between steps) and the optimizer state
+  (:data:`snncost.training.profiles.OPTIMIZER_STATES` tensors per parameter);
+- saved: what autograd keeps for the backward pass, by the per-kind rules of
+  :mod:`snncost.training.saved`; a storage several consumers keep is counted once
+  (at its first keeper); a static node's output exists once, a timestep node's T times;
+- transient: the working set beside them during the backward pass: the LIF states the
+  neuron modules hold (the forward membrane buffers, EfficientLIF-Net Eq. 4-14: what
+  ``lif_forward_bits`` counts), one membrane gradient per buffer carried across
+  timesteps, the largest layer's input and output gradients, the gradient accumulators
+  of static outputs read at every timestep, and a framework workspace allowance;
+- peak = static + saved + transient (an upper bound on the gradient part: the carried
+  membrane gradients grow while the saved tensors of the last timestep are freed).
+
+Every count is an exact integer, or a sympy expression when B, T or input sizes are
+symbols (:func:`snncost.training.fit.peak_formula`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+
+from .. import memory
+from ..analysis import make_config
+from ..counts import parameters
+from ..shapes import infer_shapes
+from ..sharing import sharing_buffers
+from ..spec.network import INPUT_NAME
+from ..spec.nodes import NEURON_KINDS
+from .profiles import AMP_BYTES, OPTIMIZER_STATES, check_amp, check_optimizer, get_profile
+from .saved import SAVED_RULES, SavedContext, is_view, loss_saved
+
+STATIC_NODES = ("once", "per-timestep")
+"""``once``: nodes the spec marks static run once before the time loop (EfficientLIF-Net's
+code); ``per-timestep``: every node runs at every timestep (the measured reference of
+domain notes section 9 did this)."""
+
+TOTAL_KEYS = ("parameter_bytes", "gradient_bytes", "optimizer_bytes", "saved_bytes", "saved_by_kind",
+              "transient_bytes", "transient_by_part", "static_bytes", "peak_bytes")
+TRANSIENT_PARTS = ("membrane_state", "membrane_gradients", "largest_layer_gradients", "static_output_gradients",
+                   "workspace")
+
+
+@dataclass
+class StepMemory:
+    """The result: exact byte totals, per-layer rows, and what was assumed."""
+
+    model: str
+    config: dict
+    profile: object
+    totals: dict
+    rows: list
+    notes: list = field(default_factory=list)
+    sharing_effect: dict | None = None
+
+    def to_dict(self) -> dict:
+        from ..report import json_number
+
+        def plain(value):
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return json_number(value)
+
+        return {"model": self.model, "config": plain(self.config),
+                "profile": {"name": self.profile.name, "description": self.profile.description,
+                            "assumptions": list(self.profile.assumptions)},
+                "totals": plain(self.totals), "sharing_effect": plain(self.sharing_effect),
+                "notes": list(self.notes), "layers": plain(self.rows)}
+
+
+def _max(values):
+    values = list(values)
+    if all(isinstance(v, int) for v in values):
+        return max(values, default=0)
+    import sympy
+
+    return sympy.Max(*values)
+
+
+def effective_static(spec, static_nodes: str) -> set:
+    """Nodes computed once per step: static in the spec and fed only by static nodes."""
+    static = {INPUT_NAME}
+    if static_nodes == "once":
+        for node in spec.order:
+            if node.static and all(src in static for src in spec.edges[node.name]):
+                static.add(node.name)
+    return static
+
+
+def element_bytes(spec, profile, amp) -> dict:
+    """Element size of every node's output (and the input): fp32 activations; under
+    autocast conv/linear outputs in the autocast dtype, other kinds keep their input's,
+    adds and concats promote (the wider dtype wins); neuron outputs kept as codes where
+    the profile says so."""
+    size = {INPUT_NAME: profile.activation_bytes}
+    for node in spec.order:
+        ins = [size[src] for src in spec.edges[node.name]]
+        if amp is not None and node.op in ("conv2d", "conv1d", "linear"):
+            size[node.name] = AMP_BYTES[amp]
+        elif node.op in ("add", "concat"):
+            size[node.name] = max(ins)
+        else:
+            size[node.name] = ins[0]
+    return size
+
+
+def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-momentum", amp=None,
+                sharing="none", layer_groups=None, training=None, profile="pytorch", static_nodes="once",
+                workspace=0) -> StepMemory:
+    """One training step of ``spec`` (a NetworkSpec); see the module docstring."""
+    from ..errors import ConfigError
+
+    prof = get_profile(profile)
+    optimizer = check_optimizer(optimizer)
+    amp = check_amp(amp, prof)
+    if static_nodes not in STATIC_NODES:
+        raise ConfigError("option --static-nodes", f"unknown value {static_nodes!r}", ", ".join(STATIC_NODES))
+    config = make_config(spec, input=input, timesteps=timesteps, batch=batch, sharing=sharing,
+                         layer_groups=layer_groups, training=training)
+    B, T = config.batch, config.timesteps
+    shapes = infer_shapes(spec, config.input_shape)
+    static = effective_static(spec, static_nodes)
+    out_bytes = element_bytes(spec, prof, amp)
+    membrane_bytes = {n.name: out_bytes[spec.edges[n.name][0]] for n in spec.neuron_nodes}
+    stored = dict(out_bytes)
+    if prof.spike_code_bytes:
+        stored.update({n.name: prof.spike_code_bytes for n in spec.neuron_nodes})
+    buffers = sharing_buffers(spec, shapes, config.sharing, config.grouping)
+    buffer_elements = {buf.members[0]: memory.buffer_forward_bits(prod(buf.shape), spec.node_map[buf.members[0]].state_variables,
+                                                                  config.sharing.channel_groups, 1, 1, buf.windows)
+                       for buf in buffers}
+
+    def storage_of(name):  # views share their input's storage
+        while name != INPUT_NAME and is_view(spec.node_map[name]):
+            name = spec.edges[name][0]
+        return name
+
+    grad = requires_grad(spec)
+    seen: set = set()
+    rows, by_kind = [], {}
+    params_total = 0
+    for node in spec.order:
+        ins, out = shapes[node.name]["inputs"], shapes[node.name]["output"]
+        sources = tuple(storage_of(src) for src in spec.edges[node.name])
+        ctx = SavedContext(dtype_bytes=stored, membrane_bytes=membrane_bytes,
+                           amp_bytes=AMP_BYTES[amp] if amp else None, sources=sources,
+                           requires_grad=tuple(grad[src] for src in spec.edges[node.name]),
+                           training=config.training, buffer_elements=buffer_elements, profile=prof)
+        calls = 1 if node.name in static else T
+        kept, saved = [], 0
+        for item in SAVED_RULES[node.op](node, ins, out, ctx):
+            if item.scope == "output":
+                src = item.source
+                if src in seen or (src == INPUT_NAME and not prof.counts_network_input):
+                    continue
+                seen.add(src)
+                elements = prod(shapes[src]["output"]) if src != INPUT_NAME else prod(config.input_shape)
+                copies = 1 if src in static else T
+                nbytes = copies * elements * B * item.nbytes
+            else:
+                copies = calls if item.scope == "call" else 1
+                nbytes = copies * item.elements * (B if item.per_sample else 1) * item.nbytes
+            nbytes = memory.exact(nbytes)
+            if nbytes == 0:
+                continue
+            kept.append(f"{item.what} {nbytes}")
+            saved += nbytes
+            category = "cast_weights" if item.what.startswith("weight (autocast") else node.op
+            by_kind[category] = by_kind.get(category, 0) + nbytes
+        p = parameters(node, ins)
+        params_total += p
+        in_grad = sum(prod(s) * out_bytes[src] for s, src in zip(ins, spec.edges[node.name]) if grad[src])
+        out_grad = prod(out) * out_bytes[node.name] if grad[node.name] else 0
+        state = memory.exact(buffer_elements.get(node.name, 0) * B * membrane_bytes.get(node.name, 0))
+        rows.append({"name": node.name, "kind": node.op, "output_shape": list(out), "static": node.name in static,
+                     "params": p, "parameter_bytes": p * prof.parameter_bytes,
+                     "saved_bytes": saved, "saved": ", ".join(kept),
+                     "membrane_state_bytes": state,
+                     "gradient_in_flight_bytes": memory.exact((in_grad + out_grad) * B)})
+    last = spec.order[-1].name
+    loss = 0
+    for item in loss_saved(shapes[last]["output"], prof):
+        loss += item.elements * (B if item.per_sample else 1) * item.nbytes
+    if loss:
+        by_kind["loss"] = memory.exact(loss)
+    saved_total = memory.exact(sum(r["saved_bytes"] for r in rows) + loss)
+    membrane_state = memory.exact(sum(r["membrane_state_bytes"] for r in rows))
+    static_grads = 0
+    for node in spec.order:
+        if node.name in static and grad[node.name]:
+            readers = [n for n in spec.order if node.name in spec.edges[n.name] and n.name not in static]
+            if readers:
+                static_grads += prod(shapes[node.name]["output"]) * out_bytes[node.name] * B
+    transient = {
+        "membrane_state": membrane_state,
+        "membrane_gradients": membrane_state,
+        "largest_layer_gradients": _max(r["gradient_in_flight_bytes"] for r in rows),
+        "static_output_gradients": memory.exact(static_grads),
+        "workspace": workspace + prof.workspace_bytes,
+    }
+    states = OPTIMIZER_STATES[optimizer]
+    totals = {
+        "parameter_bytes": params_total * prof.parameter_bytes,
+        "gradient_bytes": params_total * prof.parameter_bytes,
+        "optimizer_bytes": states * params_total * prof.parameter_bytes,
+        "saved_bytes": saved_total,
+        "saved_by_kind": dict(sorted(by_kind.items(), key=lambda kv: kv[0])),
+        "transient_bytes": memory.exact(sum(transient.values())),
+        "transient_by_part": transient,
+    }
+    totals["static_bytes"] = totals["parameter_bytes"] + totals["gradient_bytes"] + totals["optimizer_bytes"]
+    totals["peak_bytes"] = memory.exact(totals["static_bytes"] + saved_total + totals["transient_bytes"])
+    for r in rows:
+        r["gradient_bytes"] = r["parameter_bytes"]
+        r["optimizer_bytes"] = states * r["parameter_bytes"]
+    cfg = {"input_shape": list(config.input_shape), "timesteps": T, "batch": B, "optimizer": optimizer,
+           "amp": amp or "fp32", "sharing": config.sharing.label, "layer_groups": config.grouping,
+           "training": config.training, "profile": prof.name, "static_nodes": static_nodes, "workspace": workspace}
+    notes = list(config.notes)
+    if any(n.op == "mlif" for n in spec.neuron_nodes):
+        notes.append("mlif sites are counted as one spike-function input per site and timestep (not validated in torch)")
+    if any(n.op == "dropout" and n.p > 0 for n in spec.order) and prof.name == "pytorch":
+        notes.append("dropout keeps an input-dtype mask (PyTorch's CPU kernel); CUDA's fused kernel keeps 1 byte per element")
+    return StepMemory(model=spec.name, config=cfg, profile=prof, totals=totals, rows=rows, notes=notes)
+
+
+def requires_grad(spec) -> dict:
+    """Which outputs autograd tracks: a node with parameters, or one reading a tracked
+    output (the network input is not tracked)."""
+    grad = {INPUT_NAME: False}
+    for node in spec.order:
+        weighted = node.op in ("conv2d", "conv1d", "linear") or (node.op == "batchnorm" and node.affine)
+        grad[node.name] = weighted or any(grad[src] for src in spec.edges[node.name])
+    return grad
