@@ -220,6 +220,8 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
            "amp": amp or "fp32", "sharing": config.sharing.label, "layer_groups": config.grouping,
            "training": config.training, "profile": prof.name, "static_nodes": static_nodes, "workspace": workspace}
     notes = list(config.notes)
+    notes.append("static nodes run once before the time loop" if static_nodes == "once" else
+                 "every node runs at every timestep (static marks ignored, as the measured reference of domain notes section 9)")
     if any(n.op == "mlif" for n in spec.neuron_nodes):
         notes.append("mlif sites are counted as one spike-function input per site and timestep (not validated in torch)")
     if any(n.op == "dropout" and n.p > 0 for n in spec.order) and prof.name == "pytorch":
