@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..errors import ConfigError, SnnCostError
+from ..errors import ConfigError, SharingError
 from .budget import parse_size
 from .profiles import get_profile
 from .step import step_memory
@@ -155,6 +155,14 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
     if not schemes or any(not s for s in schemes):
         raise ConfigError("option --sharing", f"empty scheme in {sharing!r}", "a comma-separated list such as none,L,C2,L+C2")
     precisions = list(precisions) if precisions else ["fp32", *prof.amp[:1]]
+    from .profiles import check_amp, check_optimizer
+    from .step import STATIC_NODES
+
+    check_optimizer(optimizer)
+    for amp in precisions:
+        check_amp(amp, prof, "option --precisions")
+    if static_nodes not in STATIC_NODES:
+        raise ConfigError("option --static-nodes", f"unknown value {static_nodes!r}", ", ".join(STATIC_NODES))
     options = dict(input=input, timesteps=timesteps, optimizer=optimizer, layer_groups=layer_groups,
                    profile=prof, static_nodes=static_nodes, workspace=_workspace(workspace))
     candidates = []
@@ -184,8 +192,8 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
                     entry["training"] = result.config["training"]
                     entry["peak_bytes"] = result.totals["peak_bytes"]
                     entry["fits"] = result.totals["peak_bytes"] <= budget
-            except SnnCostError as exc:
-                if len(schemes) == 1 and len(precisions) == 1:
+            except SharingError as exc:  # a scheme this network cannot take: said in its row
+                if len(schemes) == 1:
                     raise
                 entry["refused"] = str(exc)
                 entry["fits"] = False

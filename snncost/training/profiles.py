@@ -87,12 +87,12 @@ def check_optimizer(name) -> str:
     return name
 
 
-def check_amp(name, profile: Profile):
+def check_amp(name, profile: Profile, where: str = "option --amp"):
     if name in (None, "fp32", "none"):
         return None
     if name not in AMP_BYTES:
-        raise ConfigError("option --amp", f"unknown precision {name!r}", "fp32 (no autocast), " + ", ".join(AMP_BYTES))
+        raise ConfigError(where, f"unknown precision {name!r}", "fp32 (no autocast), " + ", ".join(AMP_BYTES))
     if name not in profile.amp:
-        raise ConfigError("option --amp", f"profile '{profile.name}' has no autocast ({name})",
+        raise ConfigError(where, f"profile '{profile.name}' has no autocast ({name})",
                           "fp32, or the pytorch profile")
     return name

@@ -194,11 +194,12 @@ class SavedMeter:
         return sum(n for _, n in self.seen.values())
 
 
-def measure_saved(spec, *, input=None, timesteps=None, batch=2, amp=None, seed=0, num_classes=None):
+def measure_saved(spec, *, input=None, timesteps=None, batch=2, amp=None, seed=0, static_nodes="once"):
     """Run one reference training step on CPU; returns {"saved_bytes", "saved_by_kind"}.
 
     ``amp`` is None (fp32), ``"bf16"`` or ``"fp16"`` (CPU autocast).  Kinds: the op of the node that
-    saved the tensor (neuron sites under their op), ``loss``, ``cast_weights``."""
+    saved the tensor (neuron sites under their op), ``loss``, ``cast_weights``.  ``static_nodes``:
+    ``once`` (static nodes before the time loop) or ``per-timestep`` (every node every step)."""
     torch = _torch()
     from ..analysis import resolve_input_shape
 
@@ -222,7 +223,7 @@ def measure_saved(spec, *, input=None, timesteps=None, batch=2, amp=None, seed=0
         values = {"input": x}
         static = {"input"}
         for node in spec.order:
-            if node.static and all(src in static for src in spec.edges[node.name]):
+            if static_nodes == "once" and node.static and all(src in static for src in spec.edges[node.name]):
                 meter.category = node.op
                 values[node.name] = _apply(spec, modules, node, values)
                 static.add(node.name)
