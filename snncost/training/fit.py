@@ -67,6 +67,11 @@ class PeakFormula:
     symbols: tuple
     size_multiple: tuple    # the input sizes the polynomial holds for (multiples of the total stride)
     quantity: str = "peak_bytes"
+    config: dict | None = None  # the step's configuration (training mode chosen, ...)
+
+    def at(self, **values) -> int:
+        """The exact value at numbers for the symbols, e.g. ``at(B=16)``."""
+        return int(self.expr.subs(values))
 
     def text(self) -> str:
         import sympy
@@ -117,7 +122,7 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
         else result.totals[quantity]
     expr = sympy.expand(expr.xreplace(back))
     public = {s: SYMBOLS[s.name] for s in expr.free_symbols if s.name in SYMBOLS}
-    return PeakFormula(expr.xreplace(public), tuple(symbols), tuple(multiple), quantity)
+    return PeakFormula(expr.xreplace(public), tuple(symbols), tuple(multiple), quantity, result.config)
 
 
 # --------------------------------------------------------------------------- fitting
@@ -171,27 +176,20 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
             entry = {"sharing": scheme, "precision": amp}
             try:
                 mode = training if training is not None or scheme == "none" else None
+                formula = peak_formula(spec, symbols=("B",), sharing=scheme, training=mode,
+                                       amp=None if amp == "fp32" else amp, **options)
+                entry["training"] = formula.config["training"]
+                entry["peak_formula"] = str(formula.expr)
                 if batch is None:
-                    formula = peak_formula(spec, symbols=("B",), sharing=scheme, training=mode,
-                                           amp=None if amp == "fp32" else amp, **options)
                     best = largest_batch(formula.expr, budget)
-                    entry["peak_formula"] = str(formula.expr)
                     entry["largest_batch"] = best
                     if best:
-                        entry["peak_bytes"] = step_memory(spec, batch=best, sharing=scheme, training=mode,
-                                                          amp=None if amp == "fp32" else amp,
-                                                          **options).totals["peak_bytes"]
-                    one = step_memory(spec, batch=1, sharing=scheme, training=mode,
-                                      amp=None if amp == "fp32" else amp, **options)
-                    entry["training"] = one.config["training"]
-                    entry["peak_bytes_at_batch_1"] = one.totals["peak_bytes"]
+                        entry["peak_bytes"] = formula.at(B=best)
+                    entry["peak_bytes_at_batch_1"] = formula.at(B=1)
                     entry["fits"] = bool(best)
                 else:
-                    result = step_memory(spec, batch=batch, sharing=scheme, training=mode,
-                                         amp=None if amp == "fp32" else amp, **options)
-                    entry["training"] = result.config["training"]
-                    entry["peak_bytes"] = result.totals["peak_bytes"]
-                    entry["fits"] = result.totals["peak_bytes"] <= budget
+                    entry["peak_bytes"] = formula.at(B=batch)
+                    entry["fits"] = entry["peak_bytes"] <= budget
             except SharingError as exc:  # a scheme this network cannot take: said in its row
                 if len(schemes) == 1:
                     raise

@@ -135,8 +135,8 @@ def _neuron(node, ins, out, ctx):
     dtype = ctx.membrane_bytes[node.name]
     if ctx.training == "reverse":
         kept = [Saved("membrane buffer (reverse)", ctx.buffer_elements.get(node.name, 0), dtype, scope="step")]
-        if ctx.profile.reverse_keeps_spikes:
-            kept.append(Saved("spike codes", prod(out), ctx.profile.spike_code_bytes, scope="call"))
+        if ctx.profile.reverse_keeps_spikes:  # Eq. 18-19 need the spikes O: the site's own output storage
+            kept.append(Saved("spike codes", None, ctx.dtype_bytes[node.name], scope="output", source=node.name))
         return kept
     kept = [Saved("membrane", prod(out), dtype)]
     if node.reset == "hard" and ctx.profile.hard_reset_mask:

@@ -139,6 +139,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
         return name
 
     grad = requires_grad(spec)
+    symbolic = not isinstance(B, int) or not isinstance(T, int) or not all(isinstance(s, int) for s in config.input_shape)
     seen: set = set()
     rows, by_kind = [], {}
     params_total = 0
@@ -166,7 +167,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
             nbytes = memory.exact(nbytes)
             if nbytes == 0:
                 continue
-            kept.append(f"{item.what} {nbytes}")
+            kept.append(item.what if symbolic else f"{item.what} {nbytes}")
             saved += nbytes
             category = "cast_weights" if item.what.startswith("weight (autocast") else node.op
             by_kind[category] = by_kind.get(category, 0) + nbytes
