@@ -43,6 +43,7 @@ from math import floor, lcm
 import sympy
 
 from .errors import ConfigError, ShapeError
+from .quantities import unit_of as quantity_unit
 from .sharing import SharingScheme, parse_sharing, window_grid
 
 SIZE_NAMES_2D = ("H", "W")
@@ -91,15 +92,6 @@ def symbol(name: str) -> sympy.Symbol:
     return SYMBOLS[name]
 
 
-def unit_of(quantity: str) -> str:
-    """The unit of a quantity, from its name (``*_bits`` are bits, the rest counts)."""
-    if quantity.endswith("_bits"):
-        return "bit"
-    if quantity.endswith("_pj"):
-        return "pJ"
-    return "count"
-
-
 # --------------------------------------------------------------------------- strides
 def total_stride(spec) -> tuple:
     """The network's total stride per spatial input dimension (height, width; or length).
@@ -110,6 +102,7 @@ def total_stride(spec) -> tuple:
     maps coefficient c to c / s, global pooling to 0; S is the lcm of the
     denominators.  ``()`` for an input without spatial dimensions.
     """
+    from .kinds.registry import kind_of
     from .spec.network import INPUT_NAME
 
     dims = len(spec.input.shape) - 1
@@ -118,22 +111,16 @@ def total_stride(spec) -> tuple:
     coef: dict[str, tuple | None] = {INPUT_NAME: (Fraction(1),) * dims}
     denominators = [1] * dims
     for node in spec.order:
-        inputs = [coef[src] for src in spec.edges[node.name]]
-        c = inputs[0]
-        if node.op in ("conv2d", "conv1d") or node.op.endswith(("pool2d", "pool1d")):
-            if c is not None:
-                if getattr(node, "padding", None) == "same":
-                    strides = (1,) * dims
-                else:
-                    stride = node.stride if getattr(node, "stride", None) is not None else node.kernel
-                    strides = tuple(stride) if isinstance(stride, (tuple, list)) else (stride,) * dims
-                c = tuple(ci / s for ci, s in zip(c, strides))
-                for i, ci in enumerate(c):
-                    denominators[i] = lcm(denominators[i], ci.denominator)
-        elif node.op == "global_avgpool":
+        c = coef[spec.edges[node.name][0]]
+        rule = kind_of(node).stride
+        if rule == "collapse":
             c = None if c is None else (Fraction(0),) * dims
-        elif node.op in ("flatten", "linear"):
+        elif rule == "drop":
             c = None
+        elif rule != "keep" and c is not None:
+            c = tuple(ci / s for ci, s in zip(c, rule(node, dims)))
+            for i, ci in enumerate(c):
+                denominators[i] = lcm(denominators[i], ci.denominator)
         coef[node.name] = c
     return tuple(denominators)
 
@@ -548,7 +535,7 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     if scheme.has_windows and WINDOW_NAME not in request.names:
         fixed[WINDOW_NAME] = scheme.windows
     label = scheme.label
-    return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=unit_of(quantity),
+    return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=quantity_unit(quantity),
                    sharing=label, grouping=config.grouping if scheme.layer else None, training=config.training,
                    size_symbols=names, total_stride=strides, divisible=divisible, fixed=fixed, defaults=defaults,
                    exceptions=exceptions, window_grid=grid if any(g != 1 for g in grid) else (),

@@ -618,13 +618,6 @@ def to_bytes(df, fmt: str) -> bytes:
     raise ConfigError("option --format", f"unknown sweep format {fmt!r}", ", ".join(SWEEP_FORMATS))
 
 
-QUANTITY_LABELS = {
-    "lif_forward_bits": "LIF forward memory", "lif_backward_bits": "LIF backward memory",
-    "weight_bits": "weight memory", "spike_bits_per_timestep": "spike memory per timestep",
-    "spike_bits_all_timesteps": "spike memory (all timesteps)", "total_bits": "total memory",
-}
-
-
 def require_matplotlib():
     """matplotlib.pyplot (Agg backend), or a clear error naming the ``plot`` extra."""
     try:
@@ -653,7 +646,7 @@ def render_plot(df, *, quantity: str | None = None, model: str = "", unit: str =
     """Memory vs input size as PNG bytes: one line per scheme (and per value of any other
     swept parameter the quantity depends on), log-log axes, y in ``unit`` for bit
     quantities.  Needs matplotlib (extra ``plot``)."""
-    from .units import BITS_PER_UNIT, check_unit
+    from .units import check_unit
 
     plt = require_matplotlib()
     import io
@@ -671,8 +664,12 @@ def render_plot(df, *, quantity: str | None = None, model: str = "", unit: str =
     x = df[x_col] if x_col else df["H"] * df["W"]
     xlabel = ("input size H = W [pixels]" if square else "input length L [samples]" if size_cols == ["L"]
               else "input pixels H x W")
-    is_bits = quantity.endswith("_bits")
-    scale = BITS_PER_UNIT[unit] if is_bits else 1
+    from .quantities import label_of, unit_of
+    from .units import display_scale
+
+    scale = display_scale(unit_of(quantity), unit)
+    is_memory = scale is not None
+    scale = scale or 1
     y = [float(Fraction(v) / scale) for v in df[quantity]]
     plot_df = df.assign(_x=x.to_numpy(), _y=y)
     config_cols = ["sharing"] + size_cols + list(PARAMETERS)
@@ -707,8 +704,8 @@ def render_plot(df, *, quantity: str | None = None, model: str = "", unit: str =
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
-    name = QUANTITY_LABELS.get(quantity, quantity)
-    ax.set_ylabel(f"{name} [{unit}]" if is_bits else name)
+    name = label_of(quantity)
+    ax.set_ylabel(f"{name} [{unit}]" if is_memory else name)
     title = f"{model}: {name} vs input size" if model else f"{name} vs input size"
     ax.set_title(title + (f"\n({', '.join(fixed)})" if fixed else ""), fontsize=10)
     ax.grid(True, which="both", linewidth=0.3, alpha=0.6)

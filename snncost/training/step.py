@@ -23,13 +23,12 @@ from math import prod
 
 from .. import memory
 from ..analysis import make_config
-from ..counts import parameters
+from ..kinds import parameters, state_variables
 from ..shapes import infer_shapes
 from ..sharing import sharing_buffers
 from ..spec.network import INPUT_NAME
-from ..spec.nodes import NEURON_KINDS
 from .profiles import AMP_BYTES, OPTIMIZER_STATES, check_amp, check_optimizer, get_profile
-from .saved import SAVED_RULES, SavedContext, is_view, loss_saved
+from .saved import SavedContext, is_view, loss_saved, runs_in_autocast, saved_by
 
 STATIC_NODES = ("once", "per-timestep")
 """``once``: nodes the spec marks static run once before the time loop (EfficientLIF-Net's
@@ -91,19 +90,14 @@ def effective_static(spec, static_nodes: str) -> set:
 
 
 def element_bytes(spec, profile, amp) -> dict:
-    """Element size of every node's output (and the input): fp32 activations; under
-    autocast conv/linear outputs in the autocast dtype, other kinds keep their input's,
-    adds and concats promote (the wider dtype wins); neuron outputs kept as codes where
-    the profile says so."""
+    """Element size of every node's output (and the input): the profile's activations
+    (fp32); under autocast the kinds whose ``train_autocast`` rule says so (conv, linear)
+    output the autocast dtype, every other kind the widest of its inputs' (adds and
+    concats promote, as PyTorch does)."""
     size = {INPUT_NAME: profile.activation_bytes}
     for node in spec.order:
         ins = [size[src] for src in spec.edges[node.name]]
-        if amp is not None and node.op in ("conv2d", "conv1d", "linear"):
-            size[node.name] = AMP_BYTES[amp]
-        elif node.op in ("add", "concat"):
-            size[node.name] = max(ins)
-        else:
-            size[node.name] = ins[0]
+        size[node.name] = AMP_BYTES[amp] if amp is not None and runs_in_autocast(node) else max(ins)
     return size
 
 
@@ -129,7 +123,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
     if prof.spike_code_bytes:
         stored.update({n.name: prof.spike_code_bytes for n in spec.neuron_nodes})
     buffers = sharing_buffers(spec, shapes, config.sharing, config.grouping)
-    buffer_elements = {buf.members[0]: memory.buffer_forward_bits(prod(buf.shape), spec.node_map[buf.members[0]].state_variables,
+    buffer_elements = {buf.members[0]: memory.buffer_forward_bits(prod(buf.shape), state_variables(spec.node_map[buf.members[0]]),
                                                                   config.sharing.channel_groups, 1, 1, buf.windows)
                        for buf in buffers}
 
@@ -138,7 +132,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
             name = spec.edges[name][0]
         return name
 
-    grad = requires_grad(spec)
+    grad = requires_grad(spec, shapes)
     symbolic = not isinstance(B, int) or not isinstance(T, int) or not all(isinstance(s, int) for s in config.input_shape)
     seen: set = set()
     rows, by_kind = [], {}
@@ -152,7 +146,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
                            training=config.training, buffer_elements=buffer_elements, profile=prof)
         calls = 1 if node.name in static else T
         kept, saved = [], 0
-        for item in SAVED_RULES[node.op](node, ins, out, ctx):
+        for item in saved_by(node, ins, out, ctx):
             if item.scope == "output":
                 src = item.source
                 if src in seen or (src == INPUT_NAME and not prof.counts_network_input):
@@ -230,11 +224,10 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
     return StepMemory(model=spec.name, config=cfg, profile=prof, totals=totals, rows=rows, notes=notes)
 
 
-def requires_grad(spec) -> dict:
+def requires_grad(spec, shapes) -> dict:
     """Which outputs autograd tracks: a node with parameters, or one reading a tracked
     output (the network input is not tracked)."""
     grad = {INPUT_NAME: False}
     for node in spec.order:
-        weighted = node.op in ("conv2d", "conv1d", "linear") or (node.op == "batchnorm" and node.affine)
-        grad[node.name] = weighted or any(grad[src] for src in spec.edges[node.name])
+        grad[node.name] = parameters(node, shapes[node.name]["inputs"]) != 0 or any(grad[src] for src in spec.edges[node.name])
     return grad
