@@ -15,7 +15,7 @@ import snncost
 from snncost.cli import main
 from snncost.spec import SpecBuilder
 from snncost.training.budget import parse_size
-from snncost.training.fit import largest_batch, peak_formula
+from snncost.training.fit import batch_line, largest_batch, peak_formula
 from snncost.training.step import step_memory
 
 
@@ -114,10 +114,15 @@ def test_peak_formula_matches_step_and_fit_solves():
         value = f.expr.subs({"B": B, "T": T, "H": H, "W": H})
         assert value == step_memory(spec, batch=B, timesteps=T, input=H).totals["peak_bytes"]
     budget = parse_size("24GiB")
-    fb = peak_formula(spec, symbols="B", input=224)
+    fb = peak_formula(spec, symbols="B", input=224, sharing="L+C2", amp="bf16")
     best = largest_batch(fb.expr, budget)
-    assert step_memory(spec, input=224, batch=best).totals["peak_bytes"] <= budget
-    assert step_memory(spec, input=224, batch=best + 1).totals["peak_bytes"] > budget
+    assert step_memory(spec, input=224, batch=best, sharing="L+C2", amp="bf16").totals["peak_bytes"] <= budget
+    assert step_memory(spec, input=224, batch=best + 1, sharing="L+C2", amp="bf16").totals["peak_bytes"] > budget
+    # fit's line (exact steps at B = 1, 2) is the same closed form
+    line = batch_line(spec, input=224, sharing="L+C2", amp="bf16")
+    assert str(line) == str(fb.expr) and line.largest_batch(budget) == best
+    answer = snncost.fit(spec, budget, input=224, sharing="L+C2", precisions=["bf16"])
+    assert answer["candidates"][0]["largest_batch"] == best
 
 
 def test_fit_too_small_is_an_answer():

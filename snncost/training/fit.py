@@ -7,8 +7,10 @@ spec, with what a sharing scheme saves of the whole step (against ``none``/``bpt
 :mod:`snncost.formula`: input sizes as multiples of the total stride, exact rational
 coefficients), so the peak is a closed form in B, T, H, W.  It is affine in B (every
 saved tensor, state and gradient is a per-sample count times B; parameters and
-optimizer state are not), so ``fit`` *solves* ``a + b B <= budget`` exactly:
-B_max = floor((budget - a) / b).
+optimizer state are not; the largest layer's gradients are max_i(c_i) B), so ``fit``
+*solves* ``a + b B <= budget`` exactly: B_max = floor((budget - a) / b).  ``fit`` takes
+a and b from the exact step at B = 1 and 2 (:func:`batch_line`, checked at B = 3), which
+is that closed form without importing sympy (tests compare the two).
 """
 from __future__ import annotations
 
@@ -126,6 +128,36 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
 
 
 # --------------------------------------------------------------------------- fitting
+@dataclass(frozen=True)
+class BatchLine:
+    """peak(B) = fixed + per_sample x B, exactly (the closed form of the peak in B)."""
+
+    fixed: int
+    per_sample: int
+    config: dict
+
+    def at(self, B: int) -> int:
+        return self.fixed + self.per_sample * B
+
+    def largest_batch(self, budget: int) -> int:
+        """Largest B >= 1 with peak(B) <= budget; 0 when even batch 1 does not fit."""
+        return max(0, (budget - self.fixed) // self.per_sample)
+
+    def __str__(self) -> str:
+        return f"{self.per_sample}*B + {self.fixed}"
+
+
+def batch_line(spec, **options) -> BatchLine:
+    """The peak's closed form in B from the exact step at B = 1 and 2 (affine in B: see
+    the module docstring), checked at B = 3."""
+    one, two, three = (step_memory(spec, batch=b, **options) for b in (1, 2, 3))
+    per_sample = two.totals["peak_bytes"] - one.totals["peak_bytes"]
+    line = BatchLine(one.totals["peak_bytes"] - per_sample, per_sample, one.config)
+    if line.at(3) != three.totals["peak_bytes"] or per_sample <= 0:  # pragma: no cover - a bug, not bad input
+        raise AssertionError(f"training peak of {spec.name} is not affine in the batch")
+    return line
+
+
 def largest_batch(expr, budget: int):
     """Largest integer B >= 1 with expr(B) <= budget, for expr = a + b B (b > 0), solved
     exactly; 0 when even B = 1 does not fit."""
@@ -176,19 +208,18 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
             entry = {"sharing": scheme, "precision": amp}
             try:
                 mode = training if training is not None or scheme == "none" else None
-                formula = peak_formula(spec, symbols=("B",), sharing=scheme, training=mode,
-                                       amp=None if amp == "fp32" else amp, **options)
-                entry["training"] = formula.config["training"]
-                entry["peak_formula"] = str(formula.expr)
+                line = batch_line(spec, sharing=scheme, training=mode, amp=None if amp == "fp32" else amp, **options)
+                entry["training"] = line.config["training"]
+                entry["peak_formula"] = str(line)
                 if batch is None:
-                    best = largest_batch(formula.expr, budget)
+                    best = line.largest_batch(budget)
                     entry["largest_batch"] = best
                     if best:
-                        entry["peak_bytes"] = formula.at(B=best)
-                    entry["peak_bytes_at_batch_1"] = formula.at(B=1)
+                        entry["peak_bytes"] = line.at(best)
+                    entry["peak_bytes_at_batch_1"] = line.at(1)
                     entry["fits"] = bool(best)
                 else:
-                    entry["peak_bytes"] = formula.at(B=batch)
+                    entry["peak_bytes"] = line.at(batch)
                     entry["fits"] = entry["peak_bytes"] <= budget
             except SharingError as exc:  # a scheme this network cannot take: said in its row
                 if len(schemes) == 1:

@@ -165,10 +165,11 @@ class SavedMeter:
     category of the node that saved it (its ``op``, ``loss`` for the loss, ``cast_weights``
     for autocast's weight copies)."""
 
-    def __init__(self, parameters):
+    def __init__(self, parameters, hold: bool = True):
         self.parameter_storages = {p.untyped_storage().data_ptr() for p in parameters}
         self.seen: dict = {}
         self.keep: list = []
+        self.hold = hold  # False when measuring a peak: holding would keep freed tensors alive
         self.category = "other"
 
     def pack(self, tensor):
@@ -176,7 +177,8 @@ class SavedMeter:
         ptr = storage.data_ptr()
         if ptr not in self.parameter_storages and storage.nbytes() and ptr not in self.seen:
             self.seen[ptr] = ("cast_weights" if _is_weight_copy(tensor) else self.category, storage.nbytes())
-        self.keep.append(tensor)  # keeps the storage alive, so its address stays unique
+        if self.hold:
+            self.keep.append(tensor)  # keeps the storage alive, so its address stays unique
         return tensor
 
     @staticmethod
@@ -194,33 +196,67 @@ class SavedMeter:
         return sum(n for _, n in self.seen.values())
 
 
-def measure_saved(spec, *, input=None, timesteps=None, batch=2, amp=None, seed=0, static_nodes="once"):
-    """Run one reference training step on CPU; returns {"saved_bytes", "saved_by_kind"}.
+def measure_saved(spec, *, input=None, timesteps=None, batch=2, amp=None, seed=0, static_nodes="once",
+                  device="cpu", optimizer=None, steps=1):
+    """Run the reference training step; returns {"saved_bytes", "saved_by_kind"} (and, on
+    CUDA, ``peak_bytes``: ``torch.cuda.max_memory_allocated`` during the last step).
 
-    ``amp`` is None (fp32), ``"bf16"`` or ``"fp16"`` (CPU autocast).  Kinds: the op of the node that
-    saved the tensor (neuron sites under their op), ``loss``, ``cast_weights``.  ``static_nodes``:
-    ``once`` (static nodes before the time loop) or ``per-timestep`` (every node every step)."""
+    ``amp`` is None (fp32), ``"bf16"`` or ``"fp16"`` (autocast).  Kinds: the op of the node
+    that saved the tensor (neuron sites under their op), ``loss``, ``cast_weights``.
+    ``static_nodes``: ``once`` (static nodes before the time loop) or ``per-timestep``.
+    ``optimizer`` (None: no update; ``sgd``, ``sgd-momentum``, ``adam``, ``adamw``) runs
+    ``steps`` steps with gradients zeroed in place, so the last one starts with gradients
+    and optimizer state allocated, as in training."""
     torch = _torch()
     from ..analysis import resolve_input_shape
 
     torch.manual_seed(seed)
     shape = resolve_input_shape(spec, input)
     modules, shapes = build_network(spec, shape)
-    modules.train()
+    modules.to(device).train()
     T = timesteps or spec.timesteps
-    x = torch.randn(batch, *shape)
+    x = torch.randn(batch, *shape, device=device)
     out_shape = shapes[spec.order[-1].name]["output"]
-    classes = out_shape[0]
-    target = torch.randint(0, classes, (batch, *out_shape[1:]))
+    target = torch.randint(0, out_shape[0], (batch, *out_shape[1:]), device=device)
     params = list(modules.parameters())
-    meter = SavedMeter(params)
+    opt = _optimizer(torch, optimizer, params)
+    cuda = str(device).startswith("cuda")
+    for step in range(steps if opt is not None else 1):
+        if opt is not None:
+            opt.zero_grad(set_to_none=False)
+        if cuda and step == steps - 1:
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+        meter = SavedMeter(params, hold=not cuda)
+        loss = _forward(torch, spec, modules, x, target, T, amp, static_nodes, meter, device)
+        loss.backward()
+        if opt is not None:
+            opt.step()
+        meter.keep.clear()
+    result = {"saved_bytes": meter.total, "saved_by_kind": meter.by_category()}
+    if cuda:
+        torch.cuda.synchronize()
+        result["peak_bytes"] = torch.cuda.max_memory_allocated()
+    return result
+
+
+def _optimizer(torch, name, params):
+    if name is None:
+        return None
+    return {"sgd": lambda: torch.optim.SGD(params, lr=0.01),
+            "sgd-momentum": lambda: torch.optim.SGD(params, lr=0.01, momentum=0.9),
+            "adam": lambda: torch.optim.Adam(params), "adamw": lambda: torch.optim.AdamW(params)}[name]()
+
+
+def _forward(torch, spec, modules, x, target, T, amp, static_nodes, meter, device):
+    """One forward pass over T timesteps and the loss, under the meter's hooks."""
+    import warnings
+
     for m in modules.modules():
         if hasattr(m, "reset_state"):
             m.reset_state()
     dtypes = {"bf16": torch.bfloat16, "fp16": torch.float16}
-    autocast = torch.autocast("cpu", dtype=dtypes[amp]) if amp else nullcontext()
-    import warnings
-
+    autocast = torch.autocast(str(device).split(":")[0], dtype=dtypes[amp]) if amp else nullcontext()
     with torch.autograd.graph.saved_tensors_hooks(meter.pack, meter.unpack), autocast, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Using padding='same'")  # the padded copy is counted
         values = {"input": x}
@@ -239,6 +275,4 @@ def measure_saved(spec, *, input=None, timesteps=None, batch=2, amp=None, seed=0
                 values[node.name] = _apply(spec, modules, node, values)
             total = total + values[spec.order[-1].name]
         meter.category = "loss"
-        loss = torch.nn.functional.cross_entropy(total / T, target)
-    loss.backward()
-    return {"saved_bytes": meter.total, "saved_by_kind": meter.by_category()}
+        return torch.nn.functional.cross_entropy(total / T, target)
