@@ -34,6 +34,7 @@ class Profile:
     spike_code_bytes: int | None = None  # neuron outputs kept as codes of this size (None: activation dtype)
     loss_saved: bool = True
     counts_network_input: bool = True
+    views_share_storage: bool = True    # a view (flatten...) kept by a consumer is its producer's storage
     workspace_bytes: int = 0
 
 
@@ -59,11 +60,12 @@ PROFILES = {
          "batchnorm keeps (mean, 1/std) per call; running statistics are parameters, not kept",
          "bptt: every site's membrane at every timestep; reverse: each sharing buffer's last membrane "
          "plus every site's spike codes (1 byte per neuron and timestep)",
-         "neuron outputs kept by consumers as 1-byte spike codes",
+         "neuron outputs kept by consumers as 1-byte spike codes; a kept view (flatten) is its own float array",
          "the loss keeps nothing"),
         activation_bytes=8, parameter_bytes=8, amp=(), autocast_casts=False, same_padding_copy=False, statistics_bytes=8,
         running_statistics_saved=False, maxpool_indices=False, avgpool_keeps_input=False, hard_reset_mask=False,
-        reverse_keeps_spikes=True, spike_code_bytes=1, loss_saved=False, counts_network_input=False),
+        reverse_keeps_spikes=True, spike_code_bytes=1, loss_saved=False, counts_network_input=False,
+        views_share_storage=False),
 }
 
 OPTIMIZER_STATES = {"sgd": 0, "sgd-momentum": 1, "adam": 2, "adamw": 2}

@@ -127,8 +127,8 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
                                                                   config.sharing.channel_groups, 1, 1, buf.windows)
                        for buf in buffers}
 
-    def storage_of(name):  # views share their input's storage
-        while name != INPUT_NAME and is_view(spec.node_map[name]):
+    def storage_of(name):  # views share their input's storage (where the framework's do)
+        while prof.views_share_storage and name != INPUT_NAME and is_view(spec.node_map[name]):
             name = spec.edges[name][0]
         return name
 
