@@ -119,3 +119,21 @@ def test_user_quantity_in_analyze_formula_sweep(user_kinds):
     finally:
         remove_quantity("test_state_bytes")
     assert "test_state_bytes" not in snncost.analyze(user_kinds).totals
+
+
+def test_readme_extension_example_runs(capsys):
+    from pathlib import Path
+
+    from snncost.quantities import remove_quantity
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Extending snncost"):]
+    code = section[section.index("```python") + len("```python"):]
+    code = code[:code.index("```")]
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+        # the printed values, by hand: 8 x 16 x 16 neurons x 4 bytes; 8 (H/2)(W/2) x 32 bits
+        assert capsys.readouterr().out.split("\n")[:3] == ["8192", "64*H*W", "[65536, 262144]"]
+    finally:
+        remove_kind("space_to_depth")
+        remove_quantity("state_bytes_fp32")
