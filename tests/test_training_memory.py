@@ -63,6 +63,20 @@ def test_tiny_bf16_by_hand():
                                          "lif": 1920, "linear": 24, "loss": 32, "maxpool2d": 2176}
 
 
+def test_tiny_transient_by_hand():
+    # B = 1, fp32.  LIF states held by the modules: l1 288 + l2 96 neurons, x 4 B = 1536;
+    # one carried membrane gradient per buffer: 1536 again.  Largest (input + output)
+    # gradients: bn1 or l1, 288 + 288 elements x 4 B = 2304 (c1's input x is not tracked:
+    # 288 x 4 only).  Nothing is static, no workspace.
+    t = step_memory(tiny(), batch=1).totals
+    assert t["transient_by_part"] == {"membrane_state": 1536, "membrane_gradients": 1536,
+                                      "largest_layer_gradients": 2304, "static_output_gradients": 0, "workspace": 0}
+    params = 4 * 3 * 3 * 2 + 4 + 2 * 4 + 6 * 4 + 5 * 6 + 5  # c1 (+bias), bn1, c2, fc (+bias)
+    assert t["parameter_bytes"] == 4 * params
+    assert t["peak_bytes"] == 3 * 4 * params + 11696 + 1536 + 1536 + 2304
+    assert step_memory(tiny(), batch=1, workspace=1000).totals["peak_bytes"] == t["peak_bytes"] + 1000
+
+
 def test_resnet19_domain_notes_saved_exactly():
     # Domain notes section 9 (H200, every node at every timestep): saved 3,021,730,820 B:
     # LIF 964,689,920, conv inputs 954,990,592, batchnorm 1,101,391,872; params 104,432,168 B.
@@ -166,7 +180,10 @@ SLOW = settings(max_examples=40, deadline=None, suppress_health_check=list(Healt
 @SLOW
 @given(network_specs(max_channels=8, max_size=12), st.sampled_from([None, "bf16"]), st.integers(1, 4))
 def test_step_is_affine_in_batch_and_sums(spec, amp, T):
-    t = [step_memory(spec, batch=b, timesteps=T, amp=amp).totals for b in (1, 2, 3)]
+    steps = [step_memory(spec, batch=b, timesteps=T, amp=amp) for b in (1, 2, 3)]
+    t = [r.totals for r in steps]
+    for r in steps:  # per-layer rows add up to the total (the loss is not a layer)
+        assert sum(row["saved_bytes"] for row in r.rows) + r.totals["saved_by_kind"].get("loss", 0) == r.totals["saved_bytes"]
     for key in ("saved_bytes", "transient_bytes", "peak_bytes"):
         assert t[2][key] - t[1][key] == t[1][key] - t[0][key] >= 0
     for x in t:

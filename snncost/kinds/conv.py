@@ -103,6 +103,19 @@ def _same_padding_growth(node, shape) -> tuple:
     return growth if any(growth) else ()
 
 
+def _torch(node, input_shapes):
+    """nn.Conv2d / nn.Conv1d (the reference step, snncost.training.reference)."""
+    from ..training.reference import torch_nn
+
+    nn = torch_nn()
+    dims = len(input_shapes[0]) - 1
+    fit = (lambda v: pair(v)[:2]) if dims == 2 else (lambda v: v)
+    padding = node.padding if isinstance(node.padding, str) else fit(node.padding)
+    return (nn.Conv2d if dims == 2 else nn.Conv1d)(input_shapes[0][0], node.out_channels, fit(node.kernel),
+                                                   stride=fit(node.stride), padding=padding, dilation=fit(node.dilation),
+                                                   groups=node.groups, bias=node.bias)
+
+
 _DOC2 = ("`out_channels`, `kernel` (int or [h, w]), `stride` (1), `padding` (0, [h, w], `same`, `valid`), "
          "`dilation` (1), `groups` (1), `bias` (true), `weight_bits`",
          "PyTorch: floor((in + 2p - d(k-1) - 1)/s) + 1", "C_out x C_in/groups x k_h x k_w (+ C_out)")
@@ -111,4 +124,4 @@ _DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (
 for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv1d, 1, _DOC1)):
     add_kind(NodeKind(_name, _model, shape=_shape(_dims), params=_params(_dims), weight_dims=_weight_dims(_dims),
                       stride=_stride, family="conv", doc=_doc,
-                      rules={"train_saved": _train_saved, "train_autocast": True}))
+                      rules={"train_saved": _train_saved, "train_autocast": True, "torch": _torch}))

@@ -36,7 +36,13 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     return kept + (autocast_weight(ctx, prod(_weight_dims(node, input_shapes[0]))) if ctx.tracked else [])
 
 
+def _torch(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    return torch_nn().Linear(input_shapes[0][-1], node.out_features, bias=node.bias)
+
+
 add_kind(NodeKind("linear", Linear, shape=_shape, params=_params, weight_dims=_weight_dims, stride="drop",
                   family="linear", doc=("`out_features`, `bias` (true), `weight_bits`",
                                         "last dimension becomes out_features", "in x out (+ out)"),
-                  rules={"train_saved": _train_saved, "train_autocast": True}))
+                  rules={"train_saved": _train_saved, "train_autocast": True, "torch": _torch}))

@@ -70,9 +70,16 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     return kept
 
 
+def _torch(node, input_shapes):
+    """The reference neuron module (snncost.training.reference): IF does not leak."""
+    from ..training.reference import neuron_module
+
+    return neuron_module(node, leaky=node.op != "if")
+
+
 _DOC = ("`reset` (`soft` or `hard`, default soft), `layer_group`, `lanes` (S, `mlif` only), `membrane_bits`, "
         "`spike_bits`", "unchanged: one neuron per element",
         "0; state variables per neuron: 1 (`cubalif`: 2, v and i)")
 for _op, _state in (("lif", ("v",)), ("if", ("v",)), ("cubalif", ("v", "i")), ("mlif", ("v",))):
     add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC,
-                      rules={"train_saved": _train_saved}))
+                      rules={"train_saved": _train_saved, "torch": _torch}))

@@ -39,6 +39,14 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     return kept
 
 
+def _torch(node, input_shapes):
+    """nn.BatchNorm2d on (C, H, W), nn.BatchNorm1d on (C, L) or (F,); training mode."""
+    from ..training.reference import torch_nn
+
+    nn = torch_nn()
+    return (nn.BatchNorm2d if len(input_shapes[0]) == 3 else nn.BatchNorm1d)(input_shapes[0][0], affine=node.affine)
+
+
 add_kind(NodeKind("batchnorm", BatchNorm, shape=same_shape, params=_params, buffers=_buffers, family="norm",
                   doc=("`affine` (true)", "unchanged", "2 C (gamma, beta); 2 C running statistics counted as buffers"),
-                  rules={"train_saved": _train_saved}))
+                  rules={"train_saved": _train_saved, "torch": _torch}))

@@ -70,9 +70,30 @@ def _keeps_nothing(node, input_shapes, output_shape, ctx):
     return []
 
 
+def _torch(node, input_shapes):
+    """nn.MaxPool / nn.AvgPool (sum pooling: average times the window size)."""
+    from ..training.reference import scale_module, torch_nn
+
+    nn = torch_nn()
+    dims = spatial_dims(node)
+    fit = (lambda v: pair(v)[:2]) if dims == 2 else (lambda v: pair(v)[0])
+    kernel, stride = fit(node.kernel), fit(node.stride if node.stride is not None else node.kernel)
+    kind = node.op[:3]
+    cls = {("max", 2): nn.MaxPool2d, ("max", 1): nn.MaxPool1d}.get((kind, dims)) or (nn.AvgPool2d if dims == 2 else nn.AvgPool1d)
+    module = cls(kernel, stride, fit(node.padding))
+    return nn.Sequential(module, scale_module(prod(pair(node.kernel)[:dims]))) if kind == "sum" else module
+
+
+def _torch_global(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    nn = torch_nn()
+    return nn.AdaptiveAvgPool2d(1) if len(input_shapes[0]) == 3 else nn.AdaptiveAvgPool1d(1)
+
+
 _POOL_DOC = ("`kernel`, `stride` (= kernel), `padding` (0)", "floor rule, no dilation", "0")
 for _op in POOL_OPS:
     add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC,
-                      rules={"train_saved": _train_saved}))
+                      rules={"train_saved": _train_saved, "torch": _torch}))
 add_kind(NodeKind("global_avgpool", GlobalAvgPool, shape=_global_shape, stride="collapse", family="pool",
-                  doc=("", "(C, 1, 1) or (C, 1)", "0"), rules={"train_saved": _keeps_nothing}))
+                  doc=("", "(C, 1, 1) or (C, 1)", "0"), rules={"train_saved": _keeps_nothing, "torch": _torch_global}))

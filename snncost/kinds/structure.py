@@ -76,13 +76,40 @@ def _dropout_view(node) -> bool:
     return node.op == "identity" or node.p == 0
 
 
+def _torch_flatten(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    return torch_nn().Flatten()
+
+
+def _torch_add(node, input_shapes):
+    from ..training.reference import sum_module
+
+    return sum_module()
+
+
+def _torch_concat(node, input_shapes):
+    from ..training.reference import concat_module
+
+    return concat_module()
+
+
+def _torch_passthrough(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    nn = torch_nn()
+    return nn.Dropout(node.p) if node.op == "dropout" else nn.Identity()
+
+
 NOTHING = {"train_saved": _keeps_nothing}
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
-                  doc=("", "(product,)", "0"), rules={**NOTHING, "train_view": True}))
+                  doc=("", "(product,)", "0"), rules={**NOTHING, "train_view": True, "torch": _torch_flatten}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"), rules=NOTHING))
+                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
+                  rules={**NOTHING, "torch": _torch_add}))
 add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"), rules=NOTHING))
+                  doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"),
+                  rules={**NOTHING, "torch": _torch_concat}))
 for _op in ("dropout", "identity"):
     add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
-                      rules={"train_saved": _dropout_saved, "train_view": _dropout_view}))
+                      rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "torch": _torch_passthrough}))

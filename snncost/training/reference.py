@@ -8,9 +8,9 @@ here, run one BPTT step on CPU and compare the bytes counted by
 excluded) with the prediction.  torch is imported inside the functions (optional
 extra ``torch``).
 
-The step: the spec's layers as plain torch.nn modules (Conv1d/2d, BatchNorm1d/2d in
-training mode, Linear, Max/AvgPool1d/2d, AdaptiveAvgPool, Flatten, Dropout);
-neuron sites as a plain module: ``v = x`` at the first timestep, else
+The step: the spec's layers as plain torch.nn modules, each built by its kind's
+``torch`` rule in the registry (Conv1d/2d, BatchNorm1d/2d in training mode, Linear,
+Max/AvgPool1d/2d, AdaptiveAvgPool, Flatten, Dropout); neuron sites as a plain module: ``v = x`` at the first timestep, else
 ``v = decay v + x`` (cubalif: ``i = decay_i i + x`` first); ``s = SpikeFn(v - theta)``
 with the atan surrogate ``1 / (1 + (pi x)^2)`` saving its input; reset soft
 ``v = v - s.detach() theta`` or hard ``v = v (1 - s.detach())``; adds with ``+``;
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from contextlib import nullcontext
+from functools import lru_cache
 
 DECAY = 0.5
 THRESHOLD = 1.0
@@ -37,11 +38,20 @@ def _torch():
     return torch
 
 
-def _spike_function():
+def torch_nn():
+    """``torch.nn`` (for the kinds' ``torch`` rules, which build their modules with it)."""
+    return _torch().nn
+
+
+@lru_cache(maxsize=1)
+def _classes() -> dict:
+    """The modules the kinds' ``torch`` rules use besides torch.nn's own (made once torch is
+    imported): the spiking neuron, and multi-input or scaling steps."""
     torch = _torch()
+    nn = torch.nn
 
     class SpikeFn(torch.autograd.Function):
-        """Heaviside forward, atan surrogate backward; saves its input (the membrane)."""
+        """Heaviside forward, atan surrogate 1 / (1 + (pi x)^2) backward; saves its input."""
 
         @staticmethod
         def forward(ctx, x):
@@ -53,101 +63,89 @@ def _spike_function():
             (x,) = ctx.saved_tensors
             return grad / (1 + (math.pi * x) ** 2)
 
-    return SpikeFn
-
-
-def build_network(spec, input_shape=None):
-    """``torch.nn`` modules for every node of ``spec`` (a ModuleDict) and the shapes."""
-    torch = _torch()
-    nn = torch.nn
-    from ..shapes import infer_shapes
-
-    shapes = infer_shapes(spec, input_shape)
-    spike = _spike_function()
-
     class Neuron(nn.Module):
-        def __init__(self, node):
+        """v = x at the first timestep, else decay v + x (cubalif: i first); s = SpikeFn(v - theta);
+        soft reset v - s.detach() theta, hard v (1 - s.detach()).  The state persists until
+        :meth:`reset_state` (the start of the next step)."""
+
+        def __init__(self, node, decay):
             super().__init__()
-            self.node = node
-            self.v = None
-            self.i = None
+            self.node, self.decay = node, decay
+            self.v = self.i = None
 
         def reset_state(self):
             self.v = self.i = None
 
         def forward(self, x):
-            node = self.node
-            decay = 1.0 if node.op == "if" else DECAY
-            if node.op == "cubalif":
+            if self.node.state_variables == 2:
                 self.i = x if self.i is None else DECAY * self.i + x
                 x = self.i
-            self.v = x if self.v is None else decay * self.v + x
-            s = spike.apply(self.v - THRESHOLD)
-            if node.reset == "soft":
-                self.v = self.v - s.detach() * THRESHOLD
-            else:
-                self.v = self.v * (1.0 - s.detach())
+            self.v = x if self.v is None else self.decay * self.v + x
+            s = SpikeFn.apply(self.v - THRESHOLD)
+            self.v = self.v - s.detach() * THRESHOLD if self.node.reset == "soft" else self.v * (1.0 - s.detach())
             return s
 
-    def pair(value):
-        return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    class Sum(nn.Module):
+        def forward(self, *xs):
+            out = xs[0]
+            for other in xs[1:]:
+                out = out + other
+            return out
 
+    class Concat(nn.Module):
+        def forward(self, *xs):
+            return torch.cat(xs, dim=1)
+
+    class Scale(nn.Module):
+        def __init__(self, factor):
+            super().__init__()
+            self.factor = factor
+
+        def forward(self, x):
+            return x * self.factor
+
+    return {"Neuron": Neuron, "Sum": Sum, "Concat": Concat, "Scale": Scale}
+
+
+def neuron_module(node, leaky: bool = True):
+    """The reference neuron site (decay DECAY, or 1 for a non-leaky kind)."""
+    return _classes()["Neuron"](node, DECAY if leaky else 1.0)
+
+
+def sum_module():
+    return _classes()["Sum"]()
+
+
+def concat_module():
+    return _classes()["Concat"]()
+
+
+def scale_module(factor):
+    return _classes()["Scale"](factor)
+
+
+def build_network(spec, input_shape=None):
+    """A ``torch.nn.ModuleDict`` with each node's module, built by its kind's ``torch`` rule
+    (``rules["torch"](node, input_shapes) -> nn.Module``, called with the node's inputs),
+    and the shapes."""
+    from ..errors import ConfigError
+    from ..kinds import kind_of
+    from ..shapes import infer_shapes
+
+    nn = torch_nn()
+    shapes = infer_shapes(spec, input_shape)
     modules = {}
     for node in spec.order:
-        ins = shapes[node.name]["inputs"]
-        op = node.op
-        if op in ("conv2d", "conv1d"):
-            dims = 2 if op == "conv2d" else 1
-            cls = nn.Conv2d if dims == 2 else nn.Conv1d
-            kernel = pair(node.kernel)[:dims] if dims == 2 else node.kernel
-            stride = pair(node.stride)[:dims] if dims == 2 else node.stride
-            dilation = pair(node.dilation)[:dims] if dims == 2 else node.dilation
-            padding = node.padding if isinstance(node.padding, str) else (
-                pair(node.padding)[:dims] if dims == 2 else node.padding)
-            modules[node.name] = cls(ins[0][0], node.out_channels, kernel, stride=stride, padding=padding,
-                                     dilation=dilation, groups=node.groups, bias=node.bias)
-        elif op == "linear":
-            modules[node.name] = nn.Linear(ins[0][-1], node.out_features, bias=node.bias)
-        elif op == "batchnorm":
-            cls = nn.BatchNorm2d if len(ins[0]) == 3 else nn.BatchNorm1d
-            modules[node.name] = cls(ins[0][0], affine=node.affine)
-        elif op.endswith(("pool2d", "pool1d")):
-            dims = 2 if op.endswith("2d") else 1
-            stride = node.stride if node.stride is not None else node.kernel
-            k, s, p = ((pair(node.kernel), pair(stride), pair(node.padding)) if dims == 2
-                       else (pair(node.kernel)[0], pair(stride)[0], pair(node.padding)[0]))
-            if op.startswith("max"):
-                modules[node.name] = (nn.MaxPool2d if dims == 2 else nn.MaxPool1d)(k, s, p)
-            else:
-                modules[node.name] = (nn.AvgPool2d if dims == 2 else nn.AvgPool1d)(k, s, p)
-        elif op == "global_avgpool":
-            modules[node.name] = nn.AdaptiveAvgPool2d(1) if len(ins[0]) == 3 else nn.AdaptiveAvgPool1d(1)
-        elif op == "flatten":
-            modules[node.name] = nn.Flatten()
-        elif op == "dropout":
-            modules[node.name] = nn.Dropout(node.p)
-        elif op in ("lif", "if", "cubalif", "mlif"):
-            modules[node.name] = Neuron(node)
-    return nn.ModuleDict({k.replace(".", "__"): v for k, v in modules.items()}), shapes
+        rule = kind_of(node).rules.get("torch")
+        if rule is None:
+            raise ConfigError(f"node '{node.name}'", f"kind '{node.op}' has no torch rule: the reference step cannot build it",
+                              "a kind registered with rules={'torch': ...}")
+        modules[node.name.replace(".", "__")] = rule(node, shapes[node.name]["inputs"])
+    return nn.ModuleDict(modules), shapes
 
 
 def _apply(spec, modules, node, values):
-    torch = _torch()
-    ins = [values[src] for src in spec.edges[node.name]]
-    if node.op == "add":
-        out = ins[0]
-        for other in ins[1:]:
-            out = out + other
-        return out
-    if node.op == "concat":
-        return torch.cat(ins, dim=1)
-    if node.op == "identity":
-        return ins[0]
-    out = modules[node.name.replace(".", "__")](ins[0])
-    if node.op.startswith("sumpool"):
-        k = node.kernel
-        out = out * (math.prod(k) if isinstance(k, (tuple, list)) else k ** (2 if node.op.endswith("2d") else 1))
-    return out
+    return modules[node.name.replace(".", "__")](*[values[src] for src in spec.edges[node.name]])
 
 
 def _is_weight_copy(tensor) -> bool:
