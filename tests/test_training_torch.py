@@ -35,6 +35,13 @@ def test_zoo_saved_bytes_exact(model, size, static, amp):
     assert predicted["saved_bytes"] == measured["saved_bytes"]
 
 
+def test_fp16_autocast_saved_bytes_exact():
+    spec = snncost.zoo.load("resnet19")
+    measured = measure_saved(spec, input=8, timesteps=2, batch=2, amp="fp16")
+    predicted = step_memory(spec, input=8, timesteps=2, batch=2, amp="fp16").totals
+    assert predicted["saved_by_kind"] == measured["saved_by_kind"]
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(network_specs(max_channels=6, max_size=10), st.sampled_from([None, "bf16"]), st.integers(1, 3),
        st.sampled_from(["once", "per-timestep"]))
