@@ -52,9 +52,6 @@ def run(args) -> int:
     unit = check_unit(args.units)
     kwargs = training_kwargs(args)
     if args.formula:
-        from ..training.fit import _workspace
-
-        kwargs["workspace"] = _workspace(kwargs["workspace"])
         result = peak_formula(args.model, symbols=args.symbols, batch=args.batch, amp=args.amp,
                               sharing=args.sharing, **kwargs)
         write_output(result.text(), args.out)

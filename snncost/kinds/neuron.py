@@ -70,6 +70,12 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     return kept
 
 
+def _train_note(node, profile):
+    if node.op == "mlif":
+        return "mlif sites are counted as one spike-function input per site and timestep (not validated in torch)"
+    return None
+
+
 def _torch(node, input_shapes):
     """The reference neuron module (snncost.training.reference): IF does not leak."""
     from ..training.reference import neuron_module
@@ -82,4 +88,4 @@ _DOC = ("`reset` (`soft` or `hard`, default soft), `layer_group`, `lanes` (S, `m
         "0; state variables per neuron: 1 (`cubalif`: 2, v and i)")
 for _op, _state in (("lif", ("v",)), ("if", ("v",)), ("cubalif", ("v", "i")), ("mlif", ("v",))):
     add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC,
-                      rules={"train_saved": _train_saved, "torch": _torch}))
+                      rules={"train_saved": _train_saved, "train_note": _train_note, "torch": _torch}))

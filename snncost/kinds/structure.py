@@ -72,6 +72,12 @@ def _dropout_saved(node, input_shapes, output_shape, ctx):
     return [Saved("mask", prod(output_shape), ctx.dtype_bytes[ctx.sources[0]])]
 
 
+def _dropout_note(node, profile):
+    if node.op == "dropout" and node.p > 0 and profile.name == "pytorch":
+        return "dropout keeps an input-dtype mask (PyTorch's CPU kernel); CUDA's fused kernel keeps 1 byte per element"
+    return None
+
+
 def _dropout_view(node) -> bool:
     return node.op == "identity" or node.p == 0
 
@@ -112,4 +118,5 @@ add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="str
                   rules={**NOTHING, "torch": _torch_concat}))
 for _op in ("dropout", "identity"):
     add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
-                      rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "torch": _torch_passthrough}))
+                      rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "train_note": _dropout_note,
+                             "torch": _torch_passthrough}))

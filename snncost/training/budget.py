@@ -38,3 +38,9 @@ def parse_size(text, where: str = "option --memory") -> int:
     if value > MAX_BYTES:
         raise ConfigError(where, f"memory size {text!r} is too large", "at most 10^24 bytes")
     return int(value)  # floor: a budget never rounds up
+
+
+def parse_workspace(value) -> int:
+    """A workspace allowance: 0/None, a number of bytes, or a size string."""
+    return 0 if value is None or (isinstance(value, int) and not isinstance(value, bool) and value == 0) \
+        else parse_size(value, "option --workspace")

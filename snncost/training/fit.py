@@ -18,15 +18,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..errors import ConfigError, SharingError
-from .budget import parse_size
+from .budget import parse_size, parse_workspace
 from .profiles import get_profile
 from .step import step_memory
 
 DEFAULT_SCHEMES = ("none", "L", "C2", "L+C2")
-
-
-def _workspace(value) -> int:
-    return 0 if value in (None, 0) else parse_size(value, "option --workspace")
 
 
 def train_memory(model, *, input=None, timesteps=None, batch=None, optimizer="sgd-momentum", amp=None,
@@ -41,7 +37,7 @@ def train_memory(model, *, input=None, timesteps=None, batch=None, optimizer="sg
     spec = resolve_model(model)
     options = dict(input=input, timesteps=timesteps, batch=batch, optimizer=optimizer, amp=amp,
                    layer_groups=layer_groups, profile=profile, static_nodes=static_nodes,
-                   workspace=_workspace(workspace))
+                   workspace=parse_workspace(workspace))
     result = step_memory(spec, sharing=sharing, training=training, **options)
     if baseline and (result.config["sharing"] != "none" or result.config["training"] != "bptt"):
         options["layer_groups"] = None
@@ -201,7 +197,7 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
     if static_nodes not in STATIC_NODES:
         raise ConfigError("option --static-nodes", f"unknown value {static_nodes!r}", ", ".join(STATIC_NODES))
     options = dict(input=input, timesteps=timesteps, optimizer=optimizer, layer_groups=layer_groups,
-                   profile=prof, static_nodes=static_nodes, workspace=_workspace(workspace))
+                   profile=prof, static_nodes=static_nodes, workspace=parse_workspace(workspace))
     candidates = []
     for scheme in schemes:
         for amp in precisions:

@@ -46,7 +46,8 @@ class Saved:
     sample when ``per_sample``, else in total.  ``nbytes``: bytes per element.
     ``scope``: ``output`` (the storage of ``source``'s output: counted once however many
     consumers keep it), ``call`` (a new tensor at every call of this node) or ``step``
-    (one tensor for the whole step).
+    (one tensor for the whole step).  ``category``: the ``saved_by_kind`` entry it counts
+    under (None: the keeping node's kind; autocast weight copies: ``cast_weights``).
     """
 
     what: str
@@ -55,6 +56,7 @@ class Saved:
     scope: str = "call"
     source: str | None = None
     per_sample: bool = True
+    category: str | None = None  # the saved_by_kind entry (None: the node's kind)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ def autocast_weight(ctx, weight_elements) -> list:
     """The autocast copy of a weight (cached: one per step); nothing without autocast."""
     if ctx.amp_bytes is None or not ctx.profile.autocast_casts:
         return []
-    return [Saved("weight (autocast copy)", weight_elements, ctx.amp_bytes, scope="step", per_sample=False)]
+    return [Saved("weight (autocast copy)", weight_elements, ctx.amp_bytes, scope="step", per_sample=False,
+                  category="cast_weights")]
 
 
 def default_rule(node, input_shapes, output_shape, ctx) -> list:

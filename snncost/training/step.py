@@ -28,7 +28,7 @@ from ..shapes import infer_shapes
 from ..sharing import sharing_buffers
 from ..spec.network import INPUT_NAME
 from .profiles import AMP_BYTES, OPTIMIZER_STATES, check_amp, check_optimizer, get_profile
-from .saved import SavedContext, is_view, loss_saved, runs_in_autocast, saved_by
+from .saved import SavedContext, is_view, loss_saved, rule_of, runs_in_autocast, saved_by
 
 STATIC_NODES = ("once", "per-timestep")
 """``once``: nodes the spec marks static run once before the time loop (EfficientLIF-Net's
@@ -101,102 +101,60 @@ def element_bytes(spec, profile, amp) -> dict:
     return size
 
 
+@dataclass(frozen=True)
+class _Step:
+    """What every rule and count of one step reads (internal)."""
+
+    spec: object
+    config: object
+    profile: object
+    amp: object
+    shapes: dict
+    static: set
+    out_bytes: dict
+    stored: dict
+    membrane_bytes: dict
+    buffer_elements: dict
+    grad: dict
+
+
 def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-momentum", amp=None,
                 sharing="none", layer_groups=None, training=None, profile="pytorch", static_nodes="once",
                 workspace=0) -> StepMemory:
     """One training step of ``spec`` (a NetworkSpec); see the module docstring."""
     from ..errors import ConfigError
+    from .budget import parse_workspace
 
     prof = get_profile(profile)
     optimizer = check_optimizer(optimizer)
     amp = check_amp(amp, prof)
+    workspace = parse_workspace(workspace)
     if static_nodes not in STATIC_NODES:
         raise ConfigError("option --static-nodes", f"unknown value {static_nodes!r}", ", ".join(STATIC_NODES))
     config = make_config(spec, input=input, timesteps=timesteps, batch=batch, sharing=sharing,
                          layer_groups=layer_groups, training=training)
-    B, T = config.batch, config.timesteps
     shapes = infer_shapes(spec, config.input_shape)
-    static = effective_static(spec, static_nodes)
     out_bytes = element_bytes(spec, prof, amp)
-    membrane_bytes = {n.name: out_bytes[spec.edges[n.name][0]] for n in spec.neuron_nodes}
     stored = dict(out_bytes)
     if prof.spike_code_bytes:
         stored.update({n.name: prof.spike_code_bytes for n in spec.neuron_nodes})
     buffers = sharing_buffers(spec, shapes, config.sharing, config.grouping)
-    buffer_elements = {buf.members[0]: memory.buffer_forward_bits(prod(buf.shape), state_variables(spec.node_map[buf.members[0]]),
-                                                                  config.sharing.channel_groups, 1, 1, buf.windows)
-                       for buf in buffers}
-
-    def storage_of(name):  # views share their input's storage (where the framework's do)
-        while prof.views_share_storage and name != INPUT_NAME and is_view(spec.node_map[name]):
-            name = spec.edges[name][0]
-        return name
-
-    grad = requires_grad(spec, shapes)
-    symbolic = not isinstance(B, int) or not isinstance(T, int) or not all(isinstance(s, int) for s in config.input_shape)
-    seen: set = set()
-    rows, by_kind = [], {}
-    params_total = 0
-    for node in spec.order:
-        ins, out = shapes[node.name]["inputs"], shapes[node.name]["output"]
-        sources = tuple(storage_of(src) for src in spec.edges[node.name])
-        ctx = SavedContext(dtype_bytes=stored, membrane_bytes=membrane_bytes,
-                           amp_bytes=AMP_BYTES[amp] if amp else None, sources=sources,
-                           requires_grad=tuple(grad[src] for src in spec.edges[node.name]),
-                           training=config.training, buffer_elements=buffer_elements, profile=prof)
-        calls = 1 if node.name in static else T
-        kept, saved = [], 0
-        for item in saved_by(node, ins, out, ctx):
-            if item.scope == "output":
-                src = item.source
-                if src in seen or (src == INPUT_NAME and not prof.counts_network_input):
-                    continue
-                seen.add(src)
-                elements = prod(shapes[src]["output"]) if src != INPUT_NAME else prod(config.input_shape)
-                copies = 1 if src in static else T
-                nbytes = copies * elements * B * item.nbytes
-            else:
-                copies = calls if item.scope == "call" else 1
-                nbytes = copies * item.elements * (B if item.per_sample else 1) * item.nbytes
-            nbytes = memory.exact(nbytes)
-            if nbytes == 0:
-                continue
-            kept.append(item.what if symbolic else f"{item.what} {nbytes}")
-            saved += nbytes
-            category = "cast_weights" if item.what.startswith("weight (autocast") else node.op
-            by_kind[category] = by_kind.get(category, 0) + nbytes
-        p = parameters(node, ins)
-        params_total += p
-        in_grad = sum(prod(s) * out_bytes[src] for s, src in zip(ins, spec.edges[node.name]) if grad[src])
-        out_grad = prod(out) * out_bytes[node.name] if grad[node.name] else 0
-        state = memory.exact(buffer_elements.get(node.name, 0) * B * membrane_bytes.get(node.name, 0))
-        rows.append({"name": node.name, "kind": node.op, "output_shape": list(out), "static": node.name in static,
-                     "params": p, "parameter_bytes": p * prof.parameter_bytes,
-                     "saved_bytes": saved, "saved": ", ".join(kept),
-                     "membrane_state_bytes": state,
-                     "gradient_in_flight_bytes": memory.exact((in_grad + out_grad) * B)})
-    last = spec.order[-1].name
-    loss = 0
-    for item in loss_saved(shapes[last]["output"], prof):
-        loss += item.elements * (B if item.per_sample else 1) * item.nbytes
+    step = _Step(spec, config, prof, amp, shapes, effective_static(spec, static_nodes), out_bytes, stored,
+                 {n.name: out_bytes[spec.edges[n.name][0]] for n in spec.neuron_nodes},
+                 {buf.members[0]: memory.buffer_forward_bits(prod(buf.shape), state_variables(spec.node_map[buf.members[0]]),
+                                                             config.sharing.channel_groups, 1, 1, buf.windows)
+                  for buf in buffers},
+                 requires_grad(spec, shapes))
+    B, T = config.batch, config.timesteps
+    rows, by_kind = _saved_rows(step)
+    loss = sum(item.elements * (B if item.per_sample else 1) * item.nbytes
+               for item in loss_saved(shapes[spec.order[-1].name]["output"], prof))
     if loss:
         by_kind["loss"] = memory.exact(loss)
     saved_total = memory.exact(sum(r["saved_bytes"] for r in rows) + loss)
-    membrane_state = memory.exact(sum(r["membrane_state_bytes"] for r in rows))
-    static_grads = 0
-    for node in spec.order:
-        if node.name in static and grad[node.name]:
-            readers = [n for n in spec.order if node.name in spec.edges[n.name] and n.name not in static]
-            if readers:
-                static_grads += prod(shapes[node.name]["output"]) * out_bytes[node.name] * B
-    transient = {
-        "membrane_state": membrane_state,
-        "membrane_gradients": membrane_state,
-        "largest_layer_gradients": _max(r["gradient_in_flight_bytes"] for r in rows),
-        "static_output_gradients": memory.exact(static_grads),
-        "workspace": workspace + prof.workspace_bytes,
-    }
+    transient = _transient(step, rows, workspace)
     states = OPTIMIZER_STATES[optimizer]
+    params_total = sum(r["params"] for r in rows)
     totals = {
         "parameter_bytes": params_total * prof.parameter_bytes,
         "gradient_bytes": params_total * prof.parameter_bytes,
@@ -217,11 +175,83 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
     notes = list(config.notes)
     notes.append("static nodes run once before the time loop" if static_nodes == "once" else
                  "every node runs at every timestep (static marks ignored, as the measured reference of domain notes section 9)")
-    if any(n.op == "mlif" for n in spec.neuron_nodes):
-        notes.append("mlif sites are counted as one spike-function input per site and timestep (not validated in torch)")
-    if any(n.op == "dropout" and n.p > 0 for n in spec.order) and prof.name == "pytorch":
-        notes.append("dropout keeps an input-dtype mask (PyTorch's CPU kernel); CUDA's fused kernel keeps 1 byte per element")
+    for node in spec.order:  # the kinds' own caveats (rules["train_note"])
+        note = rule_of(node, "train_note")
+        text = note(node, prof) if note else None
+        if text and text not in notes:
+            notes.append(text)
     return StepMemory(model=spec.name, config=cfg, profile=prof, totals=totals, rows=rows, notes=notes)
+
+
+def _saved_rows(step: _Step) -> tuple[list, dict]:
+    """Per-layer rows (what each node keeps, its parameters, its gradients in flight, the
+    LIF state it owns) and the saved bytes by kind.  A storage several nodes keep is
+    counted once, at its first keeper; a static node's output exists once, others T times."""
+    spec, config, prof = step.spec, step.config, step.profile
+    B, T = config.batch, config.timesteps
+    symbolic = not isinstance(B, int) or not isinstance(T, int) or not all(isinstance(s, int) for s in config.input_shape)
+
+    def storage_of(name):  # views share their input's storage (where the framework's do)
+        while prof.views_share_storage and name != INPUT_NAME and is_view(spec.node_map[name]):
+            name = spec.edges[name][0]
+        return name
+
+    seen: set = set()
+    rows, by_kind = [], {}
+    for node in spec.order:
+        ins, out = step.shapes[node.name]["inputs"], step.shapes[node.name]["output"]
+        ctx = SavedContext(dtype_bytes=step.stored, membrane_bytes=step.membrane_bytes,
+                           amp_bytes=AMP_BYTES[step.amp] if step.amp else None,
+                           sources=tuple(storage_of(src) for src in spec.edges[node.name]),
+                           requires_grad=tuple(step.grad[src] for src in spec.edges[node.name]),
+                           training=config.training, buffer_elements=step.buffer_elements, profile=prof)
+        kept, saved = [], 0
+        for item in saved_by(node, ins, out, ctx):
+            if item.scope == "output":
+                src = item.source
+                if src in seen or (src == INPUT_NAME and not prof.counts_network_input):
+                    continue
+                seen.add(src)
+                elements = prod(step.shapes[src]["output"]) if src != INPUT_NAME else prod(config.input_shape)
+                nbytes = (1 if src in step.static else T) * elements * B * item.nbytes
+            else:
+                copies = (1 if node.name in step.static else T) if item.scope == "call" else 1
+                nbytes = copies * item.elements * (B if item.per_sample else 1) * item.nbytes
+            nbytes = memory.exact(nbytes)
+            if nbytes == 0:
+                continue
+            kept.append(item.what if symbolic else f"{item.what} {nbytes}")
+            saved += nbytes
+            category = item.category or node.op
+            by_kind[category] = by_kind.get(category, 0) + nbytes
+        params = parameters(node, ins)
+        in_grad = sum(prod(s) * step.out_bytes[src] for s, src in zip(ins, spec.edges[node.name]) if step.grad[src])
+        out_grad = prod(out) * step.out_bytes[node.name] if step.grad[node.name] else 0
+        rows.append({"name": node.name, "kind": node.op, "output_shape": list(out), "static": node.name in step.static,
+                     "params": params, "parameter_bytes": params * prof.parameter_bytes,
+                     "saved_bytes": saved, "saved": ", ".join(kept),
+                     "membrane_state_bytes": memory.exact(step.buffer_elements.get(node.name, 0) * B
+                                                          * step.membrane_bytes.get(node.name, 0)),
+                     "gradient_in_flight_bytes": memory.exact((in_grad + out_grad) * B)})
+    return rows, by_kind
+
+
+def _transient(step: _Step, rows: list, workspace) -> dict:
+    """The backward pass's working set beside the saved tensors (module docstring)."""
+    spec, B = step.spec, step.config.batch
+    membrane_state = memory.exact(sum(r["membrane_state_bytes"] for r in rows))
+    static_grads = 0
+    for node in spec.order:
+        read_per_timestep = any(node.name in spec.edges[n.name] and n.name not in step.static for n in spec.order)
+        if node.name in step.static and step.grad[node.name] and read_per_timestep:
+            static_grads += prod(step.shapes[node.name]["output"]) * step.out_bytes[node.name] * B
+    return {
+        "membrane_state": membrane_state,
+        "membrane_gradients": membrane_state,
+        "largest_layer_gradients": _max(r["gradient_in_flight_bytes"] for r in rows),
+        "static_output_gradients": memory.exact(static_grads),
+        "workspace": workspace + step.profile.workspace_bytes,
+    }
 
 
 def requires_grad(spec, shapes) -> dict:
