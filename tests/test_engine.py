@@ -477,8 +477,9 @@ def test_rules_live_in_the_kind_registry():
 @pytest.mark.parametrize("mode", ["bptt", "reverse"])
 def test_whole_tally_equals_training_memory_numpy_engine_profile(scheme, mode):
     """The training-memory prediction (issue #10) under its ``numpy-engine`` profile equals
-    the whole tally (skipped until snncost.training is on this branch)."""
-    training = pytest.importorskip("snncost.training.fit")
+    the whole tally, bit for bit."""
+    from snncost.training import fit as training
+
     for data in (bars_net(), random_spec(lambda options: options[len(options) // 2])):
         spec = spec_from_dict(data)
         model = EngineModel(spec, sharing=scheme, training=mode)
