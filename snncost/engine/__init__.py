@@ -6,7 +6,7 @@ earlier membranes (Eq. 18-19), with a tally of the bits the forward pass really 
 and measured spike rates.  See docs/engine.md.
 
     from snncost.engine import EngineModel, train, verify
-    result = train("examples/engine/bars-resnet.yaml", sharing="L+C2", epochs=3)
+    result = train("docs/examples/engine/bars-resnet.yaml", sharing="L+C2", epochs=3)
     result.test_accuracy, result.memory["categories"]["membranes"]
 """
 from __future__ import annotations

@@ -7,7 +7,7 @@ and under reverse recomputation, and prints their relative gradient difference
 ||g_reverse - g_bptt|| / ||g_bptt|| per decay lambda and dtype; then the same difference
 for the example specs of this folder on one batch of their toy data, at initialisation.
 
-    python examples/engine/reverse_stability.py
+    python docs/examples/engine/reverse_stability.py
 """
 from __future__ import annotations
 
