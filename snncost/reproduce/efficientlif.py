@@ -76,37 +76,49 @@ def _memory(*keys):
 
 
 def _share_of_total(row, c, t):
-    """Fig. 1: LIF memory / total memory, in percent."""
+    """Fig. 1: LIF memory / total memory."""
     lif = Fraction(t["lif_forward_bits"])
     share = c.get("share", "total")
     if share == "total":
-        return 100 * lif / t["total_bits"]
+        return lif / t["total_bits"]
     if share == "per-timestep":
-        return 100 * lif / (t["weight_bits"] + lif + t["spike_bits_per_timestep"])
+        return lif / (t["weight_bits"] + lif + t["spike_bits_per_timestep"])
     bptt = Fraction(t["lif_backward_bits"])
-    return 100 * bptt / (t["weight_bits"] + bptt + t["spike_bits_all_timesteps"])
+    return bptt / (t["weight_bits"] + bptt + t["spike_bits_all_timesteps"])
 
 
 def _share_of_weights(row, c, t):
-    """Fig. 8: LIF forward memory / (pruned) weight memory, in percent."""
-    return 100 * Fraction(t["lif_forward_bits"]) / t["weight_bits"]
+    """Fig. 8: LIF forward memory / (pruned) weight memory."""
+    return Fraction(t["lif_forward_bits"]) / t["weight_bits"]
 
 
 def _relative_to_baseline(row, c, t):
-    """Fig. 8: LIF forward memory of the row's scheme / that of the unshared network, in percent."""
+    """Fig. 8, Sec. 5.3.8: LIF forward memory of the row's scheme / that of the unshared network."""
     baseline = _evaluate(row, {k: v for k, v in c.items() if k not in ("sharing", "grouping", "training")})
-    return 100 * Fraction(t["lif_forward_bits"]) / baseline["lif_forward_bits"]
+    return Fraction(t["lif_forward_bits"]) / baseline["lif_forward_bits"]
 
 
-#: quantity -> (unit kind, computation(row, typed config, analysis totals))
+def _backward_over(key):
+    """Sec. 5.3.7 (Fig. 7B): LIF backward memory / another part of the memory."""
+    def value(row, c, t):
+        return Fraction(t["lif_backward_bits"]) / t[key]
+    return value
+
+
+MEMORY = ("MiB",)
+FRACTION = ("%", "x")   # a ratio printed in percent (x 100) or as a factor
+#: quantity -> (units it may be printed in, computation(row, typed config, analysis totals))
 QUANTITIES = {
-    "LIF forward memory": ("memory", _memory("lif_forward_bits")),
-    "LIF backward memory": ("memory", _memory("lif_backward_bits")),
-    "LIF memory (forward = backward)": ("memory", _memory("lif_forward_bits", "lif_backward_bits")),
-    "weight memory": ("memory", _memory("weight_bits")),
-    "LIF share of total memory": ("percent", _share_of_total),
-    "LIF share of weight memory": ("percent", _share_of_weights),
-    "LIF memory relative to baseline": ("percent", _relative_to_baseline),
+    "LIF forward memory": (MEMORY, _memory("lif_forward_bits")),
+    "LIF backward memory": (MEMORY, _memory("lif_backward_bits")),
+    "LIF memory (forward = backward)": (MEMORY, _memory("lif_forward_bits", "lif_backward_bits")),
+    "weight memory": (MEMORY, _memory("weight_bits")),
+    "LIF share of total memory": (FRACTION, _share_of_total),
+    "LIF share of weight memory": (FRACTION, _share_of_weights),
+    "LIF memory relative to baseline": (FRACTION, _relative_to_baseline),
+    # activation memory = the 1-bit spikes of all T timesteps, the "spike activation (1-bit)" of Sec. 5.3.7
+    "LIF backward memory / weight memory": (FRACTION, _backward_over("weight_bits")),
+    "LIF backward memory / activation memory": (FRACTION, _backward_over("spike_bits_all_timesteps")),
 }
 
 
@@ -125,17 +137,17 @@ def _config(row) -> dict:
 
 def compute(row) -> Fraction:
     """Exact value of a row's quantity: LIF or weight memory in the row's unit (MiB),
-    or a share in percent."""
+    or a ratio in percent (``%``) or as a factor (``x``)."""
     from ..errors import InputFileError
     from .registry import check_quantity
 
     check_quantity(row, QUANTITIES)
-    kind, value = QUANTITIES[row.quantity]
-    if (row.unit == "%") != (kind == "percent") or row.unit == "x":
-        raise InputFileError(row.where("unit"), f"{row.unit!r} does not fit {row.quantity!r}",
-                             "%" if kind == "percent" else "MiB")
+    units, value = QUANTITIES[row.quantity]
+    if row.unit not in units:
+        raise InputFileError(row.where("unit"), f"{row.unit!r} does not fit {row.quantity!r}", ", ".join(units))
     c = _config(row)
-    return value(row, c, _evaluate(row, c))
+    result = value(row, c, _evaluate(row, c))
+    return 100 * result if row.unit == "%" else result
 
 
 def describe(row) -> str:

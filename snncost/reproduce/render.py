@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..render.formats import render_table, to_json
+from .registry import pin_text
 from .runner import Reproduction, Result
 from .status import MATCH, decimal_text
 
@@ -40,13 +41,10 @@ def _status(result: Result) -> str:
     return result.status if result.as_expected else f"{result.status} (expected {result.row.expected_status})"
 
 
-NOT_MODELLED = "not modelled"
-
-
 def _computed(result: Result) -> str:
     if result.computed is not None:
         return decimal_text(result.computed)
-    return NOT_MODELLED if result.not_modelled else "n/a"
+    return "not modelled" if result.not_modelled else "n/a"
 
 
 PUBLISHED_HEADERS = ["table", "row", "quantity", "unit", "published", "computed", "difference", "status",
@@ -112,9 +110,7 @@ def render(rep: Reproduction, fmt: str = "text") -> str:
 
 
 def _fraction_text(value: Fraction | None) -> str | None:
-    if value is None:
-        return None
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return pin_text(value) if value is not None else None
 
 
 def result_dict(r: Result) -> dict:
@@ -143,6 +139,8 @@ def result_dict(r: Result) -> dict:
         "config": dict(row.config),
         "parent": str(row.parent) if row.parent else None,
         "rounding": row.rounding,
+        "explanation": str(row.explanation) if row.explanation else None,
+        "pinned": _fraction_text(row.pinned),
         "compare_to": row.compare_to,
         "would_be": r.would_be.status if r.would_be else None,
         "computed_on": r.computed_on,
