@@ -1,8 +1,8 @@
 """EfficientLIF-Net (Kim, Li, Moitra, Yin, Panda, Front. Neurosci. 2023; seed 000): the LIF
 memory of Table 1 (VGG16, ResNet19; five datasets; Baseline, L, C#2, L+C#2; forward
-and backward), Table 2 (ResNet19 C#2/4/8), the text figures of Sec. 5.2 and the
-abstract, Fig. 1 (the LIF share of a network's total memory) and Fig. 8 (a pruned
-ResNet19).  Registry: tables/efficientlif.csv; models: model_zoo/efficientlif.py.
+and backward), Table 2 (ResNet19 C#2/4/8), the text figures of Sec. 5.2, 5.3.7, 5.3.8
+and the abstract, Fig. 1 (the LIF share of a network's total memory) and Fig. 8 (a
+pruned ResNet19).  Registry: tables/efficientlif.csv; models: model_zoo/efficientlif.py.
 
 What a row is computed on (Sec. 5.2 and Table 1's caption):
 
@@ -13,13 +13,18 @@ What a row is computed on (Sec. 5.2 and Table 1's caption):
 - shared rows' backward = forward (reverse recomputation, Eq. 18-19, soft reset);
 - the tables print "MB" and mean MiB (2^20 bytes): the registry's ``unit`` is MiB and
   ``printed_unit`` MB; Fig. 8's MB are MiB too;
-- Fig. 1, ResNet19 at 224x224, 32-bit weights and membrane, 1-bit spikes ("LIF about
-  53% of the total"): ``share=total`` is LIF forward / (weights + LIF forward + spikes
+- Fig. 1, ResNet19 at 224x224, 32-bit weights and membrane, 1-bit spikes ("the LIF
+  memory takes 53% of memory overhead", Sec. 1): ``share=total`` is LIF forward / (weights + LIF forward + spikes
   of all T timesteps), snncost's ``total_bits``; ``share=per-timestep`` counts one
   timestep of spikes, ``share=bptt`` the BPTT membrane (info rows);
 - Fig. 8, ResNet19 (CIFAR10, 32x32) pruned to 94.94% weight sparsity: "weights about
   5 MB" (nonzero values only, :mod:`snncost.pruning` format ``values``), "baseline
-  LIF 2.9 MB, about 60% of the weights", "L+C#2 about 23% of baseline LIF".
+  LIF 2.9 MB, ~60% of the memory cost for weight parameters", "L+C#2 ~23% of
+  baseline LIF"; Sec. 5.3.8: L and C#2 "reduce the LIF memory cost by about half";
+- Sec. 5.3.7 (Fig. 7B, ResNet19 on ImageNet-100 at 224x224): backward (BPTT) LIF
+  memory "around 7x larger" than weight memory (32-bit, every parameter) and than
+  activation memory, which is counted as the paper lists it: "spike activation
+  (1-bit)" of every LIF at all T timesteps (``spike_bits_all_timesteps``).
 
 Config keys: ``input``, ``in_channels``, ``num_classes`` (builder options of the zoo
 model), ``timesteps``, ``membrane_bits``, ``batch``, ``sharing``, ``grouping``,
@@ -30,8 +35,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 NAME = "efficientlif"
-TITLE = ("EfficientLIF-Net (Kim et al., Front. Neurosci. 2023): LIF memory, Table 1, Table 2, the text figures, "
-         "Fig. 1 (LIF share of total memory at 224x224) and Fig. 8 (ResNet19 pruned to 94.94%)")
+TITLE = ("EfficientLIF-Net (Kim et al., Front. Neurosci. 2023): LIF memory, Table 1, Table 2, the text figures "
+         "(Sec. 5.2, 5.3.7, 5.3.8), Fig. 1 (LIF share of total memory at 224x224) and Fig. 8 (ResNet19 pruned to "
+         "94.94%)")
 REGISTRY = "efficientlif.csv"
 UNITS = ("MiB", "x", "%")
 

@@ -1,5 +1,8 @@
 """IM-SNN (Hasssan, Meng, Anupreetham, Seo; seed 003): the memory columns of Tables III,
-V, VI and VII, MINT rows included.  Registry: tables/imsnn.csv; models: model_zoo/imsnn.py.
+V, VI and VII, MINT rows included, the memory ratios of the text (Sec. I, V-B, V-C:
+rows derived from the table rows by their ``parent``) and the op figures of Sec. IV-C
+(not modelled until op counts exist, issue #9).  Registry: tables/imsnn.csv; models:
+model_zoo/imsnn.py.
 
 Every one of the 118 memory figures of the four tables is a registry row.  The
 figures of prior works whose networks IM-SNN does not define (ResNet-18, VGG-11,
@@ -33,7 +36,7 @@ from fractions import Fraction
 
 NAME = "imsnn"
 TITLE = ("IM-SNN (Hasssan et al.): weight, membrane and total memory of Tables III, V, VI and VII "
-         "(MINT rows included)")
+         "(MINT rows included), the text's memory ratios and Sec. IV-C's op figures")
 REGISTRY = "imsnn.csv"
 UNITS = ("MB", "kB", "x", "MOPs", "%")
 
