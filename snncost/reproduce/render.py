@@ -47,14 +47,14 @@ def _computed(result: Result) -> str:
     return "not modelled" if result.not_modelled else "n/a"
 
 
-PUBLISHED_HEADERS = ["table", "row", "quantity", "unit", "published", "computed", "difference", "status",
+PUBLISHED_HEADERS = ["id", "table", "row", "quantity", "unit", "published", "computed", "difference", "status",
                      "computed on", "note"]
-INFO_HEADERS = ["table", "row", "quantity", "unit", "computed", "compared with", "difference", "would be",
+INFO_HEADERS = ["id", "table", "row", "quantity", "unit", "computed", "compared with", "difference", "would be",
                 "computed on", "note"]
 
 
 def published_rows(rep: Reproduction) -> list[list[str]]:
-    return [[r.row.table, r.row.row, r.row.quantity, _unit(r), r.row.published, _computed(r), _signed(r.difference),
+    return [[r.row.id, r.row.table, r.row.row, r.row.quantity, _unit(r), r.row.published, _computed(r), _signed(r.difference),
              _status(r), r.computed_on, _note(r)] for r in rep.published]
 
 
@@ -63,7 +63,7 @@ def info_rows(rep: Reproduction) -> list[list[str]]:
     for r in rep.informational:
         compared = f"{r.compared_with.published} ({r.compared_with.id})" if r.compared_with else ""
         note = "; ".join(p for p in (r.row.note, r.would_be.detail if r.would_be else r.verdict.detail) if p)
-        out.append([r.row.table, r.row.row, r.row.quantity, _unit(r), _computed(r), compared, _signed(r.difference),
+        out.append([r.row.id, r.row.table, r.row.row, r.row.quantity, _unit(r), _computed(r), compared, _signed(r.difference),
                     r.would_be.status if r.would_be else "", r.computed_on, note])
     return out
 
@@ -78,7 +78,7 @@ def render(rep: Reproduction, fmt: str = "text") -> str:
     if fmt == "csv":
         headers = ["section"] + PUBLISHED_HEADERS
         rows = [["published"] + row for row in published_rows(rep)]
-        rows += [["info", *row[:4], "", row[4], row[6], f"info (would be {row[7]})", row[8], row[9]]
+        rows += [["info", *row[:5], "", row[5], row[7], f"info (would be {row[8]})", row[9], row[10]]
                  for row in info_rows(rep)]
         return render_table(headers, rows, "csv")
     command = f"snncost reproduce {rep.paper} --format md --out tables/{rep.paper}.md"

@@ -1,0 +1,148 @@
+"""The status rules and the registry's expression grammar, as invariants over random
+values (hypothesis): one rounding convention per row, no status from a reason text,
+parents vouch only when reproduced, and registry expressions are parsed, never run.
+
+Expected values are derived independently: rounding from Python's ``decimal`` module,
+expression values by a separate recursive evaluation of the generated tree.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from snncost.errors import InputFileError
+from snncost.reproduce.registry import Parent, parse_parent
+from snncost.reproduce.status import (EXPLAINED, MATCH, MISMATCH, ROUNDED_PARENT, Tried, judge,
+                                      to_printed)
+
+IDS = ("a", "b.c", "t5.x_1")
+values = st.fractions(min_value=0, max_value=10**4, max_denominator=10**6)
+roundings = st.sampled_from(("half-up", "truncate"))
+decimals = st.integers(min_value=0, max_value=3)
+
+
+def _printed(value: Fraction, places: int, rounding: str) -> str:
+    """The figure as printed, by the decimal module (a second method)."""
+    mode = ROUND_HALF_UP if rounding == "half-up" else ROUND_DOWN
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=mode))
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, decimals, roundings)
+def test_a_value_matches_its_own_printing_under_the_declared_rounding(value, places, rounding):
+    assume(Fraction(Decimal(value.numerator) / Decimal(value.denominator)) == value)  # terminating in 28 digits
+    printed = _printed(value, places, rounding)
+    assert to_printed(value, places, rounding) == Decimal(printed)
+    assert judge(computed=value, published=printed, decimals=places, rounding=rounding).status == MATCH
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, decimals)
+def test_no_second_chance_at_rounding(value, places):
+    """A truncating row whose figure only half-up rounding gives is not a match (and
+    the reverse), whatever its reason says."""
+    half_up, truncated = _printed(value, places, "half-up"), _printed(value, places, "truncate")
+    assume(half_up != truncated)
+    for rounding, other in (("truncate", half_up), ("half-up", truncated)):
+        verdict = judge(computed=value, published=other, decimals=places, rounding=rounding, reason="it rounds")
+        assert verdict.status == MISMATCH and "note: it rounds" in verdict.detail
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, values, decimals, roundings, st.booleans(), st.booleans())
+def test_parents_vouch_only_when_reproduced(computed, via, places, rounding, reproduced, known):
+    printed = _printed(via, places, rounding)
+    assume(_printed(computed, places, rounding) != printed)
+    verdict = judge(computed=computed, published=printed, decimals=places, rounding=rounding,
+                    parent_expression="p", via_parents=via, parents_reproduced=reproduced,
+                    unreproduced="" if reproduced else "p (mismatch)", parents_computed=known)
+    expected = ROUNDED_PARENT if reproduced else (EXPLAINED if known else MISMATCH)
+    assert verdict.status == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, values, decimals, roundings)
+def test_an_explanation_counts_only_when_its_value_prints_as_the_figure(computed, alternative, places, rounding):
+    printed = _printed(alternative, places, rounding)
+    assume(_printed(computed, places, rounding) != printed)
+    ok = judge(computed=computed, published=printed, decimals=places, rounding=rounding,
+               explanation=Tried("the variant x=1", alternative))
+    assert ok.status == EXPLAINED and "checked: the variant x=1" in ok.detail
+    wrong = judge(computed=computed, published=printed, decimals=places, rounding=rounding,
+                  explanation=Tried("the variant x=1", computed))
+    assert wrong.status == MISMATCH and "tried the variant x=1" in wrong.detail
+    absent = judge(computed=computed, published=printed, decimals=places, rounding=rounding,
+                   explanation=Tried("the variant x=1", None, "no such layer"))
+    assert absent.status == MISMATCH and "no such layer" in absent.detail
+
+
+# ---- the expression grammar ------------------------------------------------------------
+leaves = st.one_of(st.sampled_from(IDS),
+                   st.decimals(min_value=0, max_value=1000, places=3).map(lambda d: Fraction(d)))
+trees = st.recursive(leaves, lambda sub: st.tuples(st.sampled_from("+-*/"), sub, sub), max_leaves=8)
+
+
+def _value(tree, env):
+    """A second evaluation of a generated tree (independent of Parent.apply)."""
+    if isinstance(tree, str):
+        return env[tree]
+    if isinstance(tree, Fraction):
+        return tree
+    op, left, right = tree
+    a, b = _value(left, env), _value(right, env)
+    return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b}[op]()
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees, st.lists(st.fractions(min_value=1, max_value=100), min_size=3, max_size=3))
+def test_expressions_round_trip_through_their_text(tree, numbers):
+    env = dict(zip(IDS, numbers))
+    try:
+        expected = _value(tree, env)
+    except ZeroDivisionError:
+        return
+    text = Parent(tree).text()
+    try:
+        parsed = parse_parent(text, "cell")
+    except InputFileError as exc:   # only a literal division by zero is refused
+        assert "division by zero" in str(exc)
+        return
+    assert parsed.apply(env) == expected
+    assert set(parsed.ids) == {x for x in IDS if x in _leaves(tree)}
+
+
+def _leaves(tree):
+    if isinstance(tree, tuple):
+        return _leaves(tree[1]) | _leaves(tree[2])
+    return {tree} if isinstance(tree, str) else set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab.1 +-*/()_x'\"[]{}:;,=!~@#%^&|<>?\\"), max_size=40))
+def test_any_text_is_parsed_or_refused_with_one_line(text):
+    """Registry text is data: it parses to an expression or is an InputFileError naming
+    the cell; nothing else can happen (no eval: `__import__` is just an unknown token)."""
+    try:
+        result = parse_parent(text, "registry x.csv line 2 (id 'a') column 'parent'")
+    except InputFileError as exc:
+        assert "column 'parent'" in str(exc) and "\n" not in str(exc)
+        return
+    assert result is None or isinstance(result, Parent)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("a * 5", 50), ("a + 2 * b.c", 18), ("(a - b.c) / a * 100", 60), ("a / b.c / 2", Fraction(5, 4)),
+    ("a - (b.c - 1)", 7), ("0.5 * a", 5),
+])
+def test_expressions_by_hand(text, value):
+    assert parse_parent(text, "cell").apply({"a": 10, "b.c": 4}) == value
+
+
+def test_deeply_nested_text_is_refused_not_recursed():
+    with pytest.raises(InputFileError, match="too long"):
+        parse_parent("(" * 500 + "a" + ")" * 500, "cell")
