@@ -146,3 +146,77 @@ def test_expressions_by_hand(text, value):
 def test_deeply_nested_text_is_refused_not_recursed():
     with pytest.raises(InputFileError, match="too long"):
         parse_parent("(" * 500 + "a" + ")" * 500, "cell")
+
+
+# ---- every paper's reproduction -------------------------------------------------------
+def _papers():
+    from snncost.reproduce import papers
+
+    return sorted(papers())
+
+
+@pytest.mark.parametrize("paper", _papers())
+def test_summary_counts_are_the_row_counts(paper):
+    import re
+
+    from snncost.reproduce import reproduce
+    from snncost.reproduce.status import STATUSES
+
+    rep = reproduce(paper)
+    statuses = [r.status for r in rep.results]
+    assert set(statuses) <= set(STATUSES)
+    m = re.fullmatch(r"summary: (\d+) published figures: (\d+) match, (\d+) match-rounded-parent, "
+                     r"(\d+) explained \(checked\), (\d+) mismatch, (\d+) not modelled; (\d+) info rows "
+                     r"\(not published figures\)", rep.summary())
+    assert m, rep.summary()
+    published, *counts, info = (int(x) for x in m.groups())
+    order = ("match", "match-rounded-parent", "explained-deviation", "mismatch", "not-modelled")
+    assert counts == [statuses.count(s) for s in order] and info == statuses.count("info")
+    assert published == sum(counts) == len(rep.published)
+
+
+@pytest.mark.parametrize("paper", _papers())
+def test_no_explained_deviation_without_a_machine_check(paper):
+    """Every explained deviation of every paper is reproduced by a check recomputed
+    here: its model variant (the paper module on the changed config), its arithmetic on
+    printed figures, or the paper's derivation from printed parents that are not
+    reproduced themselves (but computed)."""
+    from dataclasses import replace
+
+    from snncost.reproduce import reproduce
+    from snncost.reproduce.runner import paper_module
+
+    rep, module = reproduce(paper), paper_module(paper)
+
+    def printed(expression):
+        return expression.apply({i: Fraction(Decimal(rep.by_id[i].row.published)) for i in expression.ids})
+
+    for r in rep.published:
+        if r.status != "explained-deviation":
+            continue
+        row, target = r.row, Decimal(r.row.published)
+        assert r.computed is not None and to_printed(r.computed, row.decimals, row.rounding) != target, row.id
+        checks = []
+        if row.explanation is not None and row.explanation.kind == "variant":
+            checks.append(module.compute(replace(row, config={**row.config, **row.explanation.config})))
+        if row.explanation is not None and row.explanation.kind == "printed":
+            checks.append(printed(row.explanation.expression))
+        parents = [rep.by_id[i] for i in row.parent.ids] if row.parent is not None else []
+        if parents and all(p.computed is not None for p in parents) and \
+                any(p.status not in ("match", "match-rounded-parent") for p in parents):
+            checks.append(printed(row.parent))
+        assert any(to_printed(v, row.decimals, row.rounding) == target for v in checks), row.id
+
+
+def test_a_variant_the_paper_module_refuses_names_the_explanation_cell():
+    from snncost.reproduce import imsnn
+    from snncost.reproduce.registry import COLUMNS, parse_registry
+    from snncost.reproduce.runner import judge_rows
+
+    line = ("a,imsnn,Table V,r,membrane memory,11.03,2,MB,MB,imsnn-resnet34,membrane=32,,truncate,,,,,"
+            "variant: lif_scope=head,")
+    rows = parse_registry(",".join(COLUMNS) + "\n" + line + "\n", "tables/demo.csv")
+    with pytest.raises(InputFileError) as info:
+        judge_rows(rows, imsnn)
+    text = str(info.value)
+    assert "column 'explanation'" in text and "unknown lif_scope 'head'" in text and "all, blocks" in text

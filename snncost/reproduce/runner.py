@@ -28,7 +28,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputFileError
 from .registry import RegistryRow, load_registry, order_of_derivation
 from .status import decimal_text
 from .status import INFO, MISMATCH, NOT_MODELLED, REPRODUCED, STATUSES, Tried, Verdict, judge
@@ -257,6 +257,8 @@ def _try(module, row: RegistryRow, by_id: dict) -> Tried | None:
         return Tried(f"the variant {e.text}", Fraction(module.compute(variant)))
     except NotReproduced as exc:
         return Tried(f"the variant {e.text}", None, str(exc))
+    except InputFileError as exc:  # a variant key the paper module refuses: the cell is 'explanation'
+        raise InputFileError(row.where("explanation"), f"variant {e.text!r}: {exc.problem}", exc.valid) from None
 
 
 def _compute(module, row: RegistryRow, done: dict) -> tuple[Fraction | None, str]:
