@@ -25,11 +25,15 @@ def _unit(result: Result) -> str:
 
 
 def _note(result: Result) -> str:
-    """The verdict's explanation (unless it is a plain match) and the row's note."""
+    """The verdict's explanation (unless it is a plain half-up match), the registry's
+    reason and the row's note."""
     parts = []
-    plain = result.status == MATCH and "would give" not in result.verdict.detail
+    plain = (result.status == MATCH and "would give" not in result.verdict.detail
+             and result.row.rounding == "half-up" and not result.row.reason)
     if not plain:
         parts.append(result.verdict.detail)
+    if result.row.reason and result.row.reason not in result.verdict.detail:
+        parts.append(f"note: {result.row.reason}")
     if result.row.note:
         parts.append(result.row.note)
     if not result.as_expected:
