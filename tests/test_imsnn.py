@@ -277,3 +277,24 @@ def test_lif_scope_needs_a_stem():
     row = next(r for r in load_registry("imsnn.csv") if r.id == "t5.c10.this.fp.U")
     without = imsnn.compute(replace(row, config={**row.config, "lif_scope": "blocks"}))
     assert without == Fraction((R19_NEURONS - 64 * 32 * 32) * 4, 10**6)
+
+
+def test_what_was_tried_for_the_weight_columns():
+    """The alternatives the registry notes quote for 41.12 MB (VGG-9) and 103.46 MB
+    (Custom-YOLO-V2), by hand and through snncost; none is the printed figure."""
+    from snncost.model_zoo.imsnn import custom_yolov2
+
+    # Table IV's VGG-9 (2 input channels): 64, 128, 256, 256, 512 x 4, 1024, 3x3 convs
+    table4 = 9 * (2 * 64 + 64 * 128 + 128 * 256 + 256 * 256 + 256 * 512 + 3 * 512 * 512 + 512 * 1024)
+    assert table4 == analyze("imsnn-vgg9-table4", baseline=False).totals["conv_weight_elements"] == 13_935_744
+    # svgg9 every parameter: conv + BN (2 per channel) + Linear(4608, 10) with bias
+    bn = 2 * (64 + 128 + 256 + 256 + 4 * 512)
+    assert analyze("imsnn-vgg9", baseline=False).totals["params"] == 9_217_152 + bn + 4608 * 10 + 10 == 9_268_746
+    # conv weights + 32-bit membrane: svgg9 36,868,608 + 3,686,400 B; Table IV VGG-9 + 1,069,056 x 4 B
+    assert 4 * (9_217_152 + VGG9_NEURONS) == 40_555_008 and 4 * (9_217_152 + 1_069_056) == 41_144_832
+    # YOLO: the 1x1 convs (128->64, 256->128, 512->256 twice, 1024->512) read as 3x3
+    ones = 128 * 64 + 256 * 128 + 2 * 512 * 256 + 1024 * 512
+    assert 11_020_864 + 8 * ones == 17_640_000                      # x 4 B = 70.56 MB
+    for size, params in ((416, 30_201_536), (320, 24_434_368), (448, 37_017_280)):
+        assert analyze(custom_yolov2(size=size), baseline=False).totals["params"] == params
+    assert 103_460_000 // 4 not in (17_640_000, 24_434_368, 30_201_536, 37_017_280)
