@@ -220,3 +220,15 @@ def test_a_variant_the_paper_module_refuses_names_the_explanation_cell():
         judge_rows(rows, imsnn)
     text = str(info.value)
     assert "column 'explanation'" in text and "unknown lif_scope 'head'" in text and "all, blocks" in text
+
+
+def test_a_division_by_a_zero_figure_names_the_cell():
+    from types import SimpleNamespace
+
+    from snncost.reproduce.registry import COLUMNS, parse_registry
+    from snncost.reproduce.runner import judge_rows
+
+    text = (",".join(COLUMNS) + "\nz,demo,T,r,q,0,0,MB,MB,m,,,,,,,,,\n"
+            "y,demo,T,r,q,1.0,1,x,x,,,z / z,,,,,,,\n")
+    with pytest.raises(InputFileError, match="id 'y'\\) column 'parent'.*divides by zero"):
+        judge_rows(parse_registry(text, "demo.csv"), SimpleNamespace(compute=lambda row: Fraction(0)))

@@ -30,8 +30,7 @@ from functools import lru_cache
 
 from ..errors import ConfigError, InputFileError
 from .registry import RegistryRow, load_registry, order_of_derivation
-from .status import decimal_text
-from .status import INFO, MISMATCH, NOT_MODELLED, REPRODUCED, STATUSES, Tried, Verdict, judge
+from .status import INFO, MISMATCH, NOT_MODELLED, REPRODUCED, STATUSES, Tried, Verdict, decimal_text, judge
 
 
 class NotReproduced(Exception):
@@ -184,7 +183,7 @@ def judge_rows(rows: list[RegistryRow], module, source: str = "registry") -> lis
     by_id = {r.id: r for r in rows}
     results: dict[str, Result] = {}
     for row in order_of_derivation(rows, source):
-        computed, problem = _compute(module, row, results)
+        computed, problem, not_modelled = _compute(module, row, results)
         on = _describe(module, row)
         if not row.is_published:
             results[row.id] = _info(row, by_id, computed, problem, on)
@@ -193,13 +192,13 @@ def judge_rows(rows: list[RegistryRow], module, source: str = "registry") -> lis
         unreproduced: list[str] = []
         if row.parent is not None:
             printed = {ref: by_id[ref].published for ref in row.parent.ids}
-            via_parents = row.parent.apply({ref: Fraction(Decimal(v)) for ref, v in printed.items()})
+            via_parents = _apply(row, "parent", row.parent, {ref: Fraction(Decimal(v)) for ref, v in printed.items()})
             expression = row.parent.text(printed)
             # a parent vouches only when it is reproduced and has a computed value
             unreproduced = [f"{ref} ({results[ref].status})" for ref in row.parent.ids
                             if results[ref].status not in REPRODUCED or results[ref].computed is None]
         if computed is None:
-            results[row.id] = Result(row, None, _uncomputed(row, problem, expression, via_parents), on)
+            results[row.id] = Result(row, None, _uncomputed(row, problem, not_modelled, expression, via_parents), on)
             continue
         verdict = judge(computed=computed, published=row.published, decimals=row.decimals, rounding=row.rounding,
                         parent_expression=expression, via_parents=via_parents, parents_reproduced=not unreproduced,
@@ -227,19 +226,16 @@ def _info(row: RegistryRow, by_id: dict, computed, problem: str, on: str) -> Res
     return Result(row, computed, Verdict(INFO, detail), on, compared, would)
 
 
-def _uncomputed(row: RegistryRow, problem: str, expression, via_parents) -> Verdict:
+def _uncomputed(row: RegistryRow, problem: str, not_modelled: bool, expression, via_parents) -> Verdict:
     """The verdict of a published figure with no computed value: not modelled (no
     model and no parent, or a parent that is not modelled), or a mismatch."""
-    if problem.startswith(NOT_MODELLED_PROBLEM):
+    if not_modelled:
         detail = row.reason or problem
         if row.is_modelled:  # derived from a figure that is not modelled
             detail = problem + (f"; the printed figures give {expression} = {decimal_text(via_parents, 0)}"
                                 if expression else "") + (f"; note: {row.reason}" if row.reason else "")
         return Verdict(NOT_MODELLED, detail, checked=False)
     return Verdict(MISMATCH, problem + (f"; note: {row.reason}" if row.reason else ""))
-
-
-NOT_MODELLED_PROBLEM = "not modelled"
 
 
 def _try(module, row: RegistryRow, by_id: dict) -> Tried | None:
@@ -250,7 +246,7 @@ def _try(module, row: RegistryRow, by_id: dict) -> Tried | None:
         return None
     if e.kind == "printed":
         printed = {ref: by_id[ref].published for ref in e.expression.ids}
-        value = e.expression.apply({ref: Fraction(Decimal(v)) for ref, v in printed.items()})
+        value = _apply(row, "explanation", e.expression, {ref: Fraction(Decimal(v)) for ref, v in printed.items()})
         return Tried(f"the printed figures {e.expression} = {e.expression.text(printed)}", value)
     variant = replace(row, config={**row.config, **e.config})
     try:
@@ -261,18 +257,29 @@ def _try(module, row: RegistryRow, by_id: dict) -> Tried | None:
         raise InputFileError(row.where("explanation"), f"variant {e.text!r}: {exc.problem}", exc.valid) from None
 
 
-def _compute(module, row: RegistryRow, done: dict) -> tuple[Fraction | None, str]:
+def _compute(module, row: RegistryRow, done: dict) -> tuple[Fraction | None, str, bool]:
+    """(exact value or None, why there is none, whether that is because nothing is
+    modelled: no model and no parent, or a parent that is not modelled)."""
     if not row.is_modelled:
-        return None, NOT_MODELLED_PROBLEM
+        return None, "not modelled", True
     if row.model is not None:
         try:
-            return Fraction(module.compute(row)), ""
+            return Fraction(module.compute(row)), "", False
         except NotReproduced as exc:
-            return None, f"not computed: {exc}"
+            return None, f"not computed: {exc}", False
     absent = [ref for ref in row.parent.ids if done[ref].computed is None]
     if absent:
         ref = absent[0]
         if done[ref].status == NOT_MODELLED:
-            return None, f"{NOT_MODELLED_PROBLEM}: parent {ref} is not modelled"
-        return None, f"not computed: parent {ref} has no computed value"
-    return row.parent.apply({ref: done[ref].computed for ref in row.parent.ids}), ""
+            return None, f"not modelled: parent {ref} is not modelled", True
+        return None, f"not computed: parent {ref} has no computed value", False
+    return _apply(row, "parent", row.parent, {ref: done[ref].computed for ref in row.parent.ids}), "", False
+
+
+def _apply(row: RegistryRow, column: str, expression, values: dict) -> Fraction:
+    """``expression`` on ``values``; a division by a zero figure is an error on ``column``."""
+    try:
+        return expression.apply(values)
+    except ZeroDivisionError:
+        raise InputFileError(row.where(column), f"{expression} divides by zero with these figures",
+                             "a derivation whose divisors are not 0") from None
