@@ -122,8 +122,8 @@ def test_not_modelled_rows_have_their_own_status_and_no_value(rep):
     # derived from a figure that is not modelled: VGG+SSD's 9.58x and the '>57%' of the op figures
     derived = {r.row.id for r in rep.results if r.status == "not-modelled" and r.row.id not in ids}
     assert derived == {"text.ratio.vggssd", "ops.reduction"}
-    assert "op counts" in rep.by_id["ops.r19.c100.base"].row.reason or "operation counts" in \
-        rep.by_id["ops.r19.c100.base"].row.reason
+    assert all("operation counts are not implemented yet (issue #9" in rep.by_id[i].row.reason
+               for i in ("ops.r19.c100.base", "ops.r19.c100.sparse", "ops.vgg9.base", "ops.vgg9.sparse"))
 
 
 def test_op_claims_by_hand(rep):
