@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from snncost.errors import InputFileError
-from snncost.reproduce.registry import Parent, parse_parent
+from snncost.reproduce.expression import Expression, parse_expression
 from snncost.reproduce.status import (EXPLAINED, MATCH, MISMATCH, ROUNDED_PARENT, Tried, judge,
                                       to_printed)
 
@@ -88,7 +88,7 @@ trees = st.recursive(leaves, lambda sub: st.tuples(st.sampled_from("+-*/"), sub,
 
 
 def _value(tree, env):
-    """A second evaluation of a generated tree (independent of Parent.apply)."""
+    """A second evaluation of a generated tree (independent of Expression.apply)."""
     if isinstance(tree, str):
         return env[tree]
     if isinstance(tree, Fraction):
@@ -106,9 +106,9 @@ def test_expressions_round_trip_through_their_text(tree, numbers):
         expected = _value(tree, env)
     except ZeroDivisionError:
         return
-    text = Parent(tree).text()
+    text = Expression(tree).text()
     try:
-        parsed = parse_parent(text, "cell")
+        parsed = parse_expression(text, "cell")
     except InputFileError as exc:   # only a literal division by zero is refused
         assert "division by zero" in str(exc)
         return
@@ -128,11 +128,11 @@ def test_any_text_is_parsed_or_refused_with_one_line(text):
     """Registry text is data: it parses to an expression or is an InputFileError naming
     the cell; nothing else can happen (no eval: `__import__` is just an unknown token)."""
     try:
-        result = parse_parent(text, "registry x.csv line 2 (id 'a') column 'parent'")
+        result = parse_expression(text, "registry x.csv line 2 (id 'a') column 'parent'")
     except InputFileError as exc:
         assert "column 'parent'" in str(exc) and "\n" not in str(exc)
         return
-    assert result is None or isinstance(result, Parent)
+    assert result is None or isinstance(result, Expression)
 
 
 @pytest.mark.parametrize("text, value", [
@@ -140,12 +140,12 @@ def test_any_text_is_parsed_or_refused_with_one_line(text):
     ("a - (b.c - 1)", 7), ("0.5 * a", 5),
 ])
 def test_expressions_by_hand(text, value):
-    assert parse_parent(text, "cell").apply({"a": 10, "b.c": 4}) == value
+    assert parse_expression(text, "cell").apply({"a": 10, "b.c": 4}) == value
 
 
 def test_deeply_nested_text_is_refused_not_recursed():
     with pytest.raises(InputFileError, match="too long"):
-        parse_parent("(" * 500 + "a" + ")" * 500, "cell")
+        parse_expression("(" * 500 + "a" + ")" * 500, "cell")
 
 
 # ---- every paper's reproduction -------------------------------------------------------

@@ -55,6 +55,7 @@ from fractions import Fraction
 from importlib import resources
 
 from ..errors import InputFileError
+from .expression import Expression, parse_expression
 
 COLUMNS = ("id", "paper", "table", "row", "quantity", "published", "decimals", "unit", "printed_unit",
            "model", "config", "parent", "rounding", "compare_to", "expected_status", "reason", "note",
@@ -63,104 +64,6 @@ ROUNDINGS = ("half-up", "truncate")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
 _PUBLISHED = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _CONFIG_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-
-_TOKEN = re.compile(r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]+)?)|(?P<id>[A-Za-z][A-Za-z0-9_.]*)|(?P<op>[-+*/()]))")
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
-GRAMMAR = ("an arithmetic expression of row ids and decimal numbers with + - * / and parentheses, "
-           "e.g. 't1.base.fwd * 5', 'w + 2 * u', '(a - b) / a * 100'")
-
-
-@dataclass(frozen=True)
-class Parent:
-    """A paper's derivation of a figure from other rows' figures: an arithmetic
-    expression tree over row ids and exact numbers, parsed by :func:`parse_parent`
-    (a fixed grammar; registry text is never evaluated as code).
-
-    ``tree`` is a row id (str), a number (Fraction) or ``(op, left, right)``.
-    """
-
-    tree: object
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """The row ids the expression reads, each once, in order of appearance."""
-        found: list[str] = []
-
-        def walk(node):
-            if isinstance(node, str):
-                if node not in found:
-                    found.append(node)
-            elif isinstance(node, tuple):
-                walk(node[1])
-                walk(node[2])
-        walk(self.tree)
-        return tuple(found)
-
-    def apply(self, values: dict) -> Fraction:
-        """Exact value of the expression, given a value (Fraction) for each row id."""
-        def value(node):
-            if isinstance(node, str):
-                return Fraction(values[node])
-            if isinstance(node, Fraction):
-                return node
-            op, left, right = node
-            a, b = value(left), value(right)
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            if b == 0:
-                raise ZeroDivisionError("division by zero in a registry expression")
-            return a / b
-        return value(self.tree)
-
-    def text(self, values: dict | None = None) -> str:
-        """``'49.94 + 2 * 5.5'`` with values, ``'w + 2 * u'`` without."""
-        def show(node, outer: int = 0, right_side: bool = False):
-            if isinstance(node, str):
-                return str(values[node]) if values is not None else node
-            if isinstance(node, Fraction):
-                return _plain_number(node)
-            op, left, right = node
-            p = _PRECEDENCE[op]
-            body = f"{show(left, p)} {op} {show(right, p, True)}"
-            return f"({body})" if p < outer or (p == outer and right_side) else body
-        return show(self.tree)
-
-    def unit_of(self, units: dict) -> str | None:
-        """The unit of the expression given each id's unit: sums and differences keep
-        (and need) one unit, scaling by a number keeps it; a product or ratio of two
-        rows has a unit of its own (None).  Raises ValueError naming the clash."""
-        def unit(node):
-            if isinstance(node, str):
-                return units[node]
-            if isinstance(node, Fraction):
-                return ""
-            op, left, right = node
-            a, b = unit(left), unit(right)
-            if op in "+-":
-                if "" in (a, b) and a != b:
-                    raise ValueError(f"adds a plain number to a figure in {a or b!r}")
-                if None not in (a, b) and a != b:
-                    raise ValueError(f"adds figures in {a!r} and {b!r}")
-                return a if a == b else None
-            if b == "":
-                return a
-            if a == "" and op == "*":
-                return b
-            return None
-        return unit(self.tree)
-
-    def __str__(self) -> str:
-        return self.text()
-
-
-def _plain_number(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else str(Decimal(x.numerator) / Decimal(x.denominator))
-
 
 
 def _cell(source: str, line: int, row_id: str, column: str) -> str:
@@ -187,7 +90,7 @@ class Explanation:
     kind: str
     text: str
     config: dict = field(default_factory=dict)
-    expression: Parent | None = None
+    expression: Expression | None = None
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text}"
@@ -203,7 +106,7 @@ def parse_explanation(text: str, where: str) -> Explanation | None:
         raise InputFileError(where, f"cannot read explanation {text!r}", _EXPLANATION_VALID)
     if kind == "variant":
         return Explanation(kind, body, config=parse_config(body, where))
-    return Explanation(kind, body, expression=parse_parent(body, where))
+    return Explanation(kind, body, expression=parse_expression(body, where))
 
 
 def parse_pinned(text: str, where: str) -> Fraction | None:
@@ -231,7 +134,7 @@ class RegistryRow:
     printed_unit: str
     model: str | None
     config: dict = field(default_factory=dict)
-    parent: Parent | None = None
+    parent: Expression | None = None
     rounding: str = "half-up"
     explanation: Explanation | None = None
     pinned: Fraction | None = None
@@ -304,75 +207,6 @@ def parse_config(text: str, where: str) -> dict:
     return config
 
 
-def parse_parent(text: str, where: str) -> Parent | None:
-    """``'a.fwd * 5'``, ``'w + 2 * u'``, ``'t.fp / t.q'`` -> a :class:`Parent`; empty -> None.
-
-    A small recursive-descent parser (expr := term (+|- term)*, term := factor (*|/
-    factor)*, factor := NUMBER | ID | '(' expr ')'); never eval."""
-    if not text.strip():
-        return None
-    tokens: list[tuple[str, str]] = []
-    position = 0
-    text = text.rstrip()
-    while position < len(text):
-        m = _TOKEN.match(text, position)
-        if not m or m.end() == position:
-            raise InputFileError(where, f"cannot read {text!r} at {text[position:].strip()[:10]!r}", GRAMMAR)
-        kind = m.lastgroup
-        tokens.append((kind, m.group(kind)))
-        position = m.end()
-    if len(tokens) > 200 or text.count("(") > 20:
-        raise InputFileError(where, f"expression of {len(tokens)} tokens, {text.count('(')} parentheses is too long",
-                             "at most 200 tokens and 20 parentheses")
-    tokens.append(("end", ""))
-    current = [tokens[0]]
-    index = [0]
-
-    def advance():
-        index[0] = min(index[0] + 1, len(tokens) - 1)
-        current[0] = tokens[index[0]]
-
-    def fail(problem: str):
-        raise InputFileError(where, f"cannot read {text!r}: {problem}", GRAMMAR)
-
-    def factor():
-        kind, value = current[0]
-        advance()
-        if kind == "number":
-            return Fraction(Decimal(value))
-        if kind == "id":
-            return value
-        if (kind, value) == ("op", "("):
-            node = expr()
-            if current[0] != ("op", ")"):
-                fail("a '(' is not closed")
-            advance()
-            return node
-        fail(f"expected a row id, a number or '(' but found {value or 'the end'!r}")
-
-    def binary(operand, ops):
-        node = operand()
-        while current[0][0] == "op" and current[0][1] in ops:
-            op = current[0][1]
-            advance()
-            right = operand()
-            if op == "/" and isinstance(right, Fraction) and right == 0:
-                raise InputFileError(where, "division by zero", "a non-zero divisor")
-            node = (op, node, right)
-        return node
-
-    def term():
-        return binary(factor, "*/")
-
-    def expr():
-        return binary(term, "+-")
-
-    tree = expr()
-    if current[0][0] != "end":
-        fail(f"unexpected {current[0][1]!r}")
-    return Parent(tree)
-
-
 def _decimals_of(published: str) -> int:
     return len(published.partition(".")[2])
 
@@ -439,7 +273,7 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
         expected = cell["expected_status"] or None
         if expected is not None and expected not in STATUSES:
             raise InputFileError(where("expected_status"), f"unknown status {expected!r}", ", ".join(STATUSES))
-        parent = parse_parent(cell["parent"], where("parent"))
+        parent = parse_expression(cell["parent"], where("parent"))
         if published is None and expected not in (None, "info"):
             raise InputFileError(where("expected_status"), f"an unpublished row cannot be {expected!r}", "info, or empty")
         if expected == "explained-deviation" and not cell["reason"]:

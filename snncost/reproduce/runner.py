@@ -38,7 +38,7 @@ class NotReproduced(Exception):
     describes it (the row becomes a ``mismatch`` with this message)."""
 
 
-_FRAMEWORK_MODULES = {"registry", "status", "runner", "render"}
+_FRAMEWORK_MODULES = {"registry", "expression", "status", "runner", "render"}
 
 
 @lru_cache(maxsize=1)
