@@ -298,3 +298,11 @@ def test_what_was_tried_for_the_weight_columns():
     for size, params in ((416, 30_201_536), (320, 24_434_368), (448, 37_017_280)):
         assert analyze(custom_yolov2(size=size), baseline=False).totals["params"] == params
     assert 103_460_000 // 4 not in (17_640_000, 24_434_368, 30_201_536, 37_017_280)
+
+
+def test_tdbn_dvs_membrane_coincidence_is_not_an_explanation(rep):
+    # IM-SNN ResNet-19 at 48x48: stem 64 x 48^2, 6 x 128 x 48^2, 6 x 256 x 24^2, 4 x 512 x 12^2, FC 256
+    neurons = 64 * 48**2 + 6 * 128 * 48**2 + 6 * 256 * 24**2 + 4 * 512 * 12**2 + 256
+    assert neurons == 3_096_832
+    assert Fraction((neurons - 512 * 12**2) * 4, 10**6) == Fraction(12_092_416, 10**6)  # -> 12.09
+    assert rep.by_id["t6.dvs.tdbn.U"].status == "mismatch" and rep.by_id["t6.dvs.tdbn.U"].row.explanation is None
