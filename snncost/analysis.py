@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import prod
 
-from . import counts, memory, precision, pruning
+from . import counts, memory, opcount, precision, pruning
 from .errors import ConfigError
 from .report import json_number
 from .shapes import infer_shapes
@@ -45,6 +45,7 @@ class AnalysisConfig:
     index_bits: object = None
     node_overrides: dict = field(default_factory=dict)
     eq15_weights: str = "conv"
+    ops: opcount.OpsConfig = field(default_factory=opcount.OpsConfig)  # op counts and energy (snncost.opcount)
 
     def as_dict(self) -> dict:
         return {
@@ -66,6 +67,7 @@ class AnalysisConfig:
             "eq15_weights": self.eq15_weights,
             "node_overrides": {name: {k: json_number(v) for k, v in values.items()}
                                for name, values in self.node_overrides.items()},
+            "ops": self.ops.as_dict(),
         }
 
 
@@ -120,7 +122,7 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
                 layer_groups=None, training=None, weight_bits=None, membrane_bits=None,
                 spike_bits=None, ternary_convention="imsnn", masked_convention="halved",
                 spike_encoding="one-hot", sparsity=None, weight_format="dense", index_bits=None,
-                node_overrides=None, eq15_weights="conv") -> AnalysisConfig:
+                node_overrides=None, eq15_weights="conv", **op_options) -> AnalysisConfig:
     """Check and complete the options of an analysis (defaults come from the spec).
 
     Bit widths may be numbers or presets of :mod:`snncost.precision` (``int4``,
@@ -130,7 +132,8 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
     ``weight_bits``, ``membrane_bits``, ``spike_bits``, ``sparsity``; it wins over the
     spec's node fields, which win over the network values.  ``eq15_weights`` is the
     weight count of IM-SNN's Eq. 15 total: ``conv`` (conv weights only, as IM-SNN's
-    tables count) or ``all`` (every parameter).
+    tables count) or ``all`` (every parameter).  ``op_options`` are
+    :func:`snncost.opcount.make_ops_config`'s (rates, conventions, energy model, table).
     """
     scheme = parse_sharing(sharing)
     if isinstance(scheme.channel_groups, int) and scheme.channel_groups < 1:
@@ -172,6 +175,11 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
         raise ConfigError("option --eq15-weights", f"unknown weight count {eq15_weights!r}", ", ".join(EQ15_WEIGHTS))
     if index_bits is not None:
         index_bits = _positive_int(index_bits, "option --index-bits")
+    T = _positive_int(timesteps, "option --timesteps") or spec.timesteps
+    unknown = set(op_options) - set(OP_OPTIONS)
+    if unknown:
+        raise ConfigError("analyze()", f"unknown option {sorted(unknown)[0]!r}", ", ".join(OP_OPTIONS))
+    ops = opcount.make_ops_config(spec, timesteps=T, **op_options) if op_options else opcount.OpsConfig()
     return AnalysisConfig(
         input_shape=resolve_input_shape(spec, input),
         timesteps=_positive_int(timesteps, "option --timesteps") or spec.timesteps,
@@ -191,6 +199,7 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
         index_bits=index_bits,
         node_overrides=_node_overrides(spec, node_overrides, conv),
         eq15_weights=eq15_weights,
+        ops=ops,
     )
 
 
@@ -201,6 +210,9 @@ WINDOW_REVERSE_NOTE = ("training mode reverse across windows: snncost assumes Ef
                        "(Eq. 18-19) runs back along seed 002's window chain (Eq. 4) as along a channel chain; "
                        "neither paper reports it")
 EQ15_WEIGHTS = ("conv", "all")
+OP_OPTIONS = ("rates", "rate_default", "rate_mode", "spike_sums", "analog_input", "padding", "extra_ops",
+              "input_spikes", "neuron_model", "shortcut_quirk", "energy_model", "tech")
+"""Op-count and energy options of :func:`make_config` (:func:`snncost.opcount.make_ops_config`)."""
 OVERRIDE_KEYS = ("weight_bits", "membrane_bits", "spike_bits", "sparsity")
 
 
@@ -302,7 +314,27 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
         totals[key] = memory.exact(sum(r[key] for r in rows))
     # IM-SNN Eq. 15: M_t = w_p N_w + u_p N_f + u_s N_f (Eq. 16-17: N_w weights, N_f neurons)
     totals["eq15_bits"] = memory.exact(totals["eq15_weight_bits"] + totals["eq15_membrane_bits"] + totals["eq15_spike_bits"])
+    totals.update(_op_totals(spec, shapes, config, rows))
     return rows, totals
+
+
+def _op_totals(spec, shapes, config: AnalysisConfig, rows: list) -> dict:
+    """Op counts (always) and, with rates, ACs and energy (:mod:`snncost.opcount`, :mod:`snncost.energy`)."""
+    ops = config.ops
+    found = opcount.count_ops(spec, shapes, ops, config.timesteps, rows)
+    if ops.rates is None:
+        return found
+    from .energy import evaluate_energy
+
+    result = evaluate_energy(ops.energy_model or "compute", ops.tech, rows, found, weight_bits=config.weight_bits,
+                             membrane_bits=config.membrane_bits, spike_bits=config.spike_bits)
+    found["acs"] = memory.exact(found["acs"])
+    found["energy_pj"] = memory.exact(result.total_pj)
+    for key, value in result.breakdown.items():
+        found[f"energy_{key}_pj"] = memory.exact(value)
+    found["ann_energy_pj"] = memory.exact(result.ann_pj)
+    found["energy"] = result
+    return found
 
 
 def _weight_facts(node, ins, params, config: AnalysisConfig, override: dict) -> dict:
