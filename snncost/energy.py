@@ -223,32 +223,48 @@ class EnergyResult:
 
 def evaluate_energy(model: str, table_name, rows: list, totals: dict, *, weight_bits=32, membrane_bits=32,
                     spike_bits=1) -> EnergyResult:
-    """The energy of one analysed network (rows and totals from :func:`snncost.opcount.count_ops`)."""
+    """The energy of one analysed network (rows and totals from :func:`snncost.opcount.count_ops`).
+
+    Every row gets its ``energy_pj`` (the components of the model, summed); the total
+    is the sum over rows, so the per-layer column adds up to it exactly."""
     check_energy_model(model)
     table = load_table(table_name or DEFAULT_TABLE)
-    macs, snn_macs, acs = totals["macs"], totals["snn_macs"], totals["acs"]
     assumptions = [f"{model}: {MODELS[model]}"]
     if model == "yao2023":
-        adds, mults = acs + snn_macs, snn_macs
-        breakdown = {"add": YAO_ADD * adds, "mult": YAO_MULT * mults}
-        ann = (YAO_ADD + YAO_MULT) * macs
+        ann_price, table_label = YAO_ADD + YAO_MULT, "seed 002 Table 2"
         assumptions.append("constants fixed by the paper (0.9 / 4.6 pJ); the technology table is not used")
-        return EnergyResult(model, "seed 002 Table 2", sum(breakdown.values()), breakdown, ann, tuple(assumptions))
-    if model in ("spikformer", "mlif"):
-        breakdown = {"mac": YAO_MULT * snn_macs, "ac": YAO_ADD * acs}
+    elif model in ("spikformer", "mlif"):
+        ann_price, table_label = YAO_MULT, "Horowitz 45 nm as the paper"
         assumptions.append("constants fixed by the paper (MAC 4.6 pJ, AC/SOP 0.9 pJ); neuron updates not counted")
-        return EnergyResult(model, "Horowitz 45 nm as the paper", sum(breakdown.values()), breakdown,
-                            YAO_MULT * macs, tuple(assumptions))
-    breakdown = {"mac": table.price("mac") * snn_macs, "ac": table.price("ac") * acs,
-                 "neuron": table.price("neuron_op") * totals["neuron_ops"],
-                 "exponent_add": table.price("exponent_add") * totals.get("exponent_adds", 0)}
-    if model == "memory":
-        breakdown.update(memory_access_energy(rows, table, weight_bits, membrane_bits, spike_bits))
-        assumptions.append("per-access energy 1.09e-5 pJ x (size of the memory in bits) + 13.2 pJ "
-                           "(Lemaire et al. 2022 SRAM fit), per layer: weights, membrane buffer, spike map")
-    assumptions.append(f"technology table {table.name}: {table.source}")
-    return EnergyResult(model, table.name, sum(breakdown.values()), breakdown,
-                        table.price("mac") * macs, tuple(assumptions))
+    else:
+        ann_price, table_label = table.price("mac"), table.name
+        if model == "memory":
+            assumptions.append("per-access energy 1.09e-5 pJ x (size of the memory in bits) + 13.2 pJ "
+                               "(Lemaire et al. 2022 SRAM fit), per layer: weights, membrane buffer, spike map")
+        assumptions.append(f"technology table {table.name}: {table.source}")
+    buffers = {r["sharing_buffer"]: r["lif_forward_bits"] for r in rows if r["lif_neurons"] and r["lif_forward_bits"]}
+    breakdown: dict = {}
+    for row in rows:
+        parts = _row_parts(model, table, row)
+        if model == "memory":
+            parts.update(_row_memory_parts(row, buffers, membrane_bits, spike_bits))
+        row["energy_pj"] = sum(parts.values(), Fraction(0))
+        for key, value in parts.items():
+            breakdown[key] = breakdown.get(key, Fraction(0)) + value
+    return EnergyResult(model, table_label, sum(breakdown.values(), Fraction(0)), breakdown,
+                        ann_price * totals["macs"], tuple(assumptions))
+
+
+def _row_parts(model: str, table: TechTable, row: dict) -> dict:
+    """Compute-energy components of one row under ``model`` (pJ)."""
+    macs, acs = row["snn_macs"], row.get("acs", 0)
+    if model == "yao2023":
+        return {"add": YAO_ADD * (acs + macs), "mult": YAO_MULT * macs}
+    if model in ("spikformer", "mlif"):
+        return {"mac": YAO_MULT * macs, "ac": YAO_ADD * acs}
+    return {"mac": table.price("mac") * macs, "ac": table.price("ac") * acs,
+            "neuron": table.price("neuron_op") * row["neuron_ops"],
+            "exponent_add": table.price("exponent_add") * row.get("exponent_adds", 0)}
 
 
 LEMAIRE_SLOPE, LEMAIRE_INTERCEPT = Fraction("0.0000109"), Fraction("13.2")
@@ -259,20 +275,19 @@ def sram_access_pj(size_bits) -> Fraction:
     return LEMAIRE_SLOPE * Fraction(size_bits) + LEMAIRE_INTERCEPT
 
 
-def memory_access_energy(rows: list, table, weight_bits, membrane_bits, spike_bits) -> dict:
-    """Weight, membrane and spike access energies (Lemaire et al. 2022), per layer."""
-    weight = membrane = spikes = Fraction(0)
-    buffer_bits = {r["sharing_buffer"]: r["lif_forward_bits"] for r in rows if r["lif_neurons"] and r["lif_forward_bits"]}
-    for r in rows:
-        executed = r.get("acs", 0) + r.get("snn_macs", 0)
-        if executed and r.get("weight_bits"):
-            weight += executed * sram_access_pj(r["weight_bits"])
-        if r.get("spike_reads"):
-            spikes += r["spike_reads"] * sram_access_pj(r["spike_map_elements"] * spike_bits)
-        if r["lif_neurons"]:
-            size = buffer_bits.get(r["sharing_buffer"], r["lif_neurons"] * membrane_bits)
-            accesses = 2 * r["neuron_updates"]
-            membrane += accesses * sram_access_pj(size)
-            if r.get("spikes_emitted"):
-                spikes += r["spikes_emitted"] * sram_access_pj(r["lif_neurons"] * spike_bits)
-    return {"weight_reads": weight, "membrane_reads_writes": membrane, "spike_reads_writes": spikes}
+def _row_memory_parts(row: dict, buffers: dict, membrane_bits, spike_bits) -> dict:
+    """Weight, membrane and spike access energies of one row (Lemaire et al. 2022): one
+    weight read per AC and per MAC executed, a membrane read and a write per neuron update
+    (in the row's sharing buffer), a spike read per spike consumed, a spike write per
+    spike emitted, each priced by the size of the memory it lives in."""
+    parts = {"weight_reads": Fraction(0), "membrane_reads_writes": Fraction(0), "spike_reads_writes": Fraction(0)}
+    executed = row.get("acs", 0) + row["snn_macs"]
+    if executed and row.get("weight_bits"):
+        parts["weight_reads"] = executed * sram_access_pj(row["weight_bits"])
+    if row.get("spike_reads"):
+        parts["spike_reads_writes"] += row["spike_reads"] * sram_access_pj(row["spike_map_elements"] * spike_bits)
+    if row["lif_neurons"]:
+        size = buffers.get(row["sharing_buffer"], row["lif_neurons"] * membrane_bits)
+        parts["membrane_reads_writes"] = 2 * row["neuron_updates"] * sram_access_pj(size)
+        parts["spike_reads_writes"] += row.get("spikes_emitted", 0) * sram_access_pj(row["lif_neurons"] * spike_bits)
+    return parts

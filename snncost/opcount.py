@@ -256,12 +256,20 @@ def check_choice(value, choices, where: str) -> str:
     return value
 
 
-def make_ops_config(spec, *, rates=None, rate_default=None, rate_mode="per-timestep", spike_sums="neurobench",
-                    analog_input="T", padding="included", extra_ops=(), input_spikes=False, neuron_model=None,
+def make_ops_config(spec, *, rates=None, rate_default=None, rate_mode="per-timestep", spike_sums=None,
+                    analog_input=None, padding="included", extra_ops=(), input_spikes=False, neuron_model=None,
                     shortcut_quirk=False, energy_model=None, tech=None, timesteps=None) -> OpsConfig:
-    """Check the op-count options against ``spec`` and resolve the rates."""
-    from . import rates as rates_mod
+    """Check the op-count options against ``spec`` and resolve the rates.
 
+    ``spike_sums`` and ``analog_input`` default to the energy model's convention
+    (:data:`snncost.energy.FORCED_OPTIONS`: ``spikformer`` counts sums of spikes as
+    SOPs, ``mlif`` runs the first layer once), else to ``neurobench`` and ``T``."""
+    from . import rates as rates_mod
+    from .energy import FORCED_OPTIONS
+
+    paper = FORCED_OPTIONS.get(energy_model, {}) if isinstance(energy_model, str) else {}
+    spike_sums = spike_sums if spike_sums is not None else paper.get("spike_sums", "neurobench")
+    analog_input = analog_input if analog_input is not None else paper.get("analog_input", "T")
     check_choice(rate_mode, RATE_MODES, "option --rate-mode")
     check_choice(spike_sums, SPIKE_SUMS, "option --spike-sums")
     check_choice(analog_input, ANALOG_INPUT, "option --analog-input")
