@@ -94,14 +94,16 @@ class SpecBuilder:
         return self.lif(f"{prefix}.lif", reset=reset)
 
     def basic_block(self, prefix: str, in_channels: int, channels: int, stride: int = 1, *,
-                    reset: str = "soft") -> tuple[str, str]:
+                    reset: str = "soft", neuron: dict | None = None) -> tuple[str, str]:
         """Spiking ResNet BasicBlock (He et al. 2016, as in EfficientLIF-Net's and TET's code):
         conv3x3-BN-LIF, conv3x3-BN, + shortcut (1x1 conv-BN where the shape changes), add, LIF.
-        Returns the names of its two LIF sites."""
+        Returns the names of its two LIF sites; ``neuron`` gives their kind and fields
+        (e.g. ``{"op": "mlif", "lanes": 3}``)."""
+        neuron = neuron or {}
         block_input = self.last
         self.conv2d(f"{prefix}.conv1", channels, 3, stride=stride, padding=1)
         self.batchnorm(f"{prefix}.bn1")
-        lif1 = self.lif(f"{prefix}.lif1", reset=reset)
+        lif1 = self.lif(f"{prefix}.lif1", reset=reset, **neuron)
         self.conv2d(f"{prefix}.conv2", channels, 3, padding=1)
         main = self.batchnorm(f"{prefix}.bn2")
         shortcut = block_input
@@ -109,7 +111,7 @@ class SpecBuilder:
             self.conv2d(f"{prefix}.shortcut_conv", channels, 1, stride=stride, inputs=block_input)
             shortcut = self.batchnorm(f"{prefix}.shortcut_bn")
         self.residual_add(f"{prefix}.add", [main, shortcut])
-        return lif1, self.lif(f"{prefix}.lif2", reset=reset)
+        return lif1, self.lif(f"{prefix}.lif2", reset=reset, **neuron)
 
     # ---- spec-level -----------------------------------------------------------
     def grouping(self, name: str, groups: dict[str, list[str]], *, default: bool = False) -> None:
