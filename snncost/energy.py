@@ -151,6 +151,13 @@ def register_table(source) -> TechTable:
     return table
 
 
+def unregister_table(name: str) -> None:
+    """Remove a user table registered with :func:`register_table`."""
+    if name not in _USER_TABLES:
+        raise ConfigError("technology table", f"no user table {name!r} is registered", ", ".join(_USER_TABLES) or "(none)")
+    del _USER_TABLES[name]
+
+
 def load_table(name) -> TechTable:
     """A table by name (built in or registered) or from a YAML file path."""
     if isinstance(name, TechTable):
@@ -221,12 +228,13 @@ class EnergyResult:
                 "assumptions": list(self.assumptions)}
 
 
-def evaluate_energy(model: str, table_name, rows: list, totals: dict, *, weight_bits=32, membrane_bits=32,
+def evaluate_energy(model: str, table_name, layers: list, ops: list, *, membrane_bits=32,
                     spike_bits=1) -> EnergyResult:
-    """The energy of one analysed network (rows and totals from :func:`snncost.opcount.count_ops`).
+    """The energy of one analysed network: ``layers`` are its typed layer facts
+    (:mod:`snncost.facts`), ``ops`` their op counts (:func:`snncost.opcount.count_ops`).
 
-    Every row gets its ``energy_pj`` (the components of the model, summed); the total
-    is the sum over rows, so the per-layer column adds up to it exactly."""
+    Every op dict gets its ``energy_pj`` (the model's components, summed) and
+    ``ann_energy_pj``; the total is the sum over nodes, so the per-layer column adds up to it."""
     check_energy_model(model)
     table = load_table(table_name or DEFAULT_TABLE)
     assumptions = [f"{model}: {MODELS[model]}"]
@@ -242,29 +250,36 @@ def evaluate_energy(model: str, table_name, rows: list, totals: dict, *, weight_
             assumptions.append("per-access energy 1.09e-5 pJ x (size of the memory in bits) + 13.2 pJ "
                                "(Lemaire et al. 2022 SRAM fit), per layer: weights, membrane buffer, spike map")
         assumptions.append(f"technology table {table.name}: {table.source}")
-    buffers = {r["sharing_buffer"]: r["lif_forward_bits"] for r in rows if r["lif_neurons"] and r["lif_forward_bits"]}
+    buffers = {f.neuron.sharing_buffer: f.neuron.forward_bits for f in layers
+               if f.neuron is not None and f.neuron.forward_bits}
     breakdown: dict = {}
-    for row in rows:
-        parts = _row_parts(model, table, row)
+    for f, op in zip(layers, ops):
+        parts = _row_parts(model, table, op)
         if model == "memory":
-            parts.update(_row_memory_parts(row, buffers, membrane_bits, spike_bits))
-        row["energy_pj"] = sum(parts.values(), Fraction(0))
+            parts.update(_row_memory_parts(f, op, buffers, membrane_bits, spike_bits))
+        op["energy_pj"] = _exact(sum(parts.values(), Fraction(0)))
+        op["ann_energy_pj"] = _exact(ann_price * op["macs"])
         for key, value in parts.items():
             breakdown[key] = breakdown.get(key, Fraction(0)) + value
-    return EnergyResult(model, table_label, sum(breakdown.values(), Fraction(0)), breakdown,
-                        ann_price * totals["macs"], tuple(assumptions))
+    ann = sum((op["ann_energy_pj"] for op in ops), Fraction(0))
+    return EnergyResult(model, table_label, _exact(sum(breakdown.values(), Fraction(0))),
+                        {k: _exact(v) for k, v in breakdown.items()}, _exact(ann), tuple(assumptions))
 
 
-def _row_parts(model: str, table: TechTable, row: dict) -> dict:
-    """Compute-energy components of one row under ``model`` (pJ)."""
-    macs, acs = row["snn_macs"], row.get("acs", 0)
+def _exact(value):
+    return int(value) if isinstance(value, Fraction) and value.denominator == 1 else value
+
+
+def _row_parts(model: str, table: TechTable, op: dict) -> dict:
+    """Compute-energy components of one node under ``model`` (pJ)."""
+    macs, acs = op["snn_macs"], op.get("acs", 0)
     if model == "yao2023":
         return {"add": YAO_ADD * (acs + macs), "mult": YAO_MULT * macs}
     if model in ("spikformer", "mlif"):
         return {"mac": YAO_MULT * macs, "ac": YAO_ADD * acs}
     return {"mac": table.price("mac") * macs, "ac": table.price("ac") * acs,
-            "neuron": table.price("neuron_op") * row["neuron_ops"],
-            "exponent_add": table.price("exponent_add") * row.get("exponent_adds", 0)}
+            "neuron": table.price("neuron_op") * op["neuron_ops"],
+            "exponent_add": table.price("exponent_add") * op.get("exponent_adds", 0)}
 
 
 LEMAIRE_SLOPE, LEMAIRE_INTERCEPT = Fraction("0.0000109"), Fraction("13.2")
@@ -275,19 +290,20 @@ def sram_access_pj(size_bits) -> Fraction:
     return LEMAIRE_SLOPE * Fraction(size_bits) + LEMAIRE_INTERCEPT
 
 
-def _row_memory_parts(row: dict, buffers: dict, membrane_bits, spike_bits) -> dict:
-    """Weight, membrane and spike access energies of one row (Lemaire et al. 2022): one
+def _row_memory_parts(f, op: dict, buffers: dict, membrane_bits, spike_bits) -> dict:
+    """Weight, membrane and spike access energies of one node (Lemaire et al. 2022): one
     weight read per AC and per MAC executed, a membrane read and a write per neuron update
-    (in the row's sharing buffer), a spike read per spike consumed, a spike write per
+    (in the node's sharing buffer), a spike read per spike consumed, a spike write per
     spike emitted, each priced by the size of the memory it lives in."""
     parts = {"weight_reads": Fraction(0), "membrane_reads_writes": Fraction(0), "spike_reads_writes": Fraction(0)}
-    executed = row.get("acs", 0) + row["snn_macs"]
-    if executed and row.get("weight_bits"):
-        parts["weight_reads"] = executed * sram_access_pj(row["weight_bits"])
-    if row.get("spike_reads"):
-        parts["spike_reads_writes"] += row["spike_reads"] * sram_access_pj(row["spike_map_elements"] * spike_bits)
-    if row["lif_neurons"]:
-        size = buffers.get(row["sharing_buffer"], row["lif_neurons"] * membrane_bits)
-        parts["membrane_reads_writes"] = 2 * row["neuron_updates"] * sram_access_pj(size)
-        parts["spike_reads_writes"] += row.get("spikes_emitted", 0) * sram_access_pj(row["lif_neurons"] * spike_bits)
+    executed = op.get("acs", 0) + op["snn_macs"]
+    if executed and f.weight.bits:
+        parts["weight_reads"] = executed * sram_access_pj(f.weight.bits)
+    if op.get("spike_reads"):
+        parts["spike_reads_writes"] += op["spike_reads"] * sram_access_pj(op["spike_map_elements"] * spike_bits)
+    if f.neuron is not None:
+        n = f.neuron
+        size = buffers.get(n.sharing_buffer, n.neurons * n.membrane_bits)
+        parts["membrane_reads_writes"] = 2 * op["neuron_updates"] * sram_access_pj(size)
+        parts["spike_reads_writes"] += op.get("spikes_emitted", 0) * sram_access_pj(n.neurons * spike_bits)
     return parts

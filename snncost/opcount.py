@@ -41,102 +41,19 @@ from math import prod
 
 from .errors import ConfigError
 
-# ---- dense MACs, one rule per node kind ---------------------------------------------
-
-
-def _pair(value, dims: int) -> tuple:
-    return tuple(value)[:dims] if isinstance(value, (tuple, list)) else (value,) * dims
-
-
-def _left_padding(node, dims: int) -> tuple:
-    """Zero padding before the first input position, per spatial dimension
-    (PyTorch ``'same'`` pads d (k - 1) // 2 on the left)."""
-    if node.padding == "valid":
-        return (0,) * dims
-    if node.padding == "same":
-        return tuple(d * (k - 1) // 2 for k, d in zip(_pair(node.kernel, dims), _pair(node.dilation, dims)))
-    return _pair(node.padding, dims)
-
-
-def valid_taps(size: int, out: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
-    """Pairs (output position o, kernel tap j) whose input position o s - p + j d lies on
-    the input (0 <= . < size): the taps NeuroBench's all-ones Dense count sees."""
-    total = 0
-    for j in range(kernel):
-        offset = j * dilation - pad                    # input position of tap j at output 0
-        low = max(0, -(offset // stride))              # ceil(-offset / stride)
-        high = min(out - 1, (size - 1 - offset) // stride)
-        total += max(0, high - low + 1)
-    return total
-
-
-def _conv_macs(node, ins, out, options) -> int:
-    dims = len(out) - 1
-    in_shape = ins[0]
-    per_output = (in_shape[0] // node.groups) * prod(_pair(node.kernel, dims))
-    dense = node.out_channels * prod(out[1:]) * per_output
-    if options.padding == "included" and not _quirk_applies(node, options):
-        return dense
-    if options.padding == "included":  # one-hot-mlif-snn's shortcut-size quirk (seed 004 code)
-        return node.out_channels * (in_shape[0] // node.groups) * prod(
-            (s + 2 - 1) // st + 1 for s, st in zip(in_shape[1:], _pair(node.stride, dims)))
-    if not all(isinstance(v, int) for v in (*in_shape, *out)):
-        raise ConfigError("option padding", "the count without padding positions needs numeric sizes",
-                          "padding 'included' for closed-form formulas")
-    taps = prod(valid_taps(in_shape[1 + i], out[1 + i], k, s, p, d) for i, (k, s, p, d) in enumerate(zip(
-        _pair(node.kernel, dims), _pair(node.stride, dims), _left_padding(node, dims), _pair(node.dilation, dims))))
-    return node.out_channels * (in_shape[0] // node.groups) * taps
-
-
-def _quirk_applies(node, options) -> bool:
-    """one-hot-mlif-snn's ann.py sizes a 1x1 shortcut conv's output with the block's
-    first 3x3 conv's padding (1): floor((H - 1 + 2) / s) + 1 instead of floor((H - 1) / s) + 1."""
-    return options.shortcut_quirk and node.name.endswith("shortcut_conv")
-
-
-def _linear_macs(node, ins, out, options) -> int:
-    return prod(out) * ins[0][-1]
-
-
-OP_RULES = {
-    "conv2d": _conv_macs,
-    "conv1d": _conv_macs,
-    "linear": _linear_macs,
-}
-"""Node kind -> dense MACs of one pass, one timestep, one sample:
-``rule(node, input_shapes, output_shape, options)``."""
-
-
-def _bias_ops(node, ins, out) -> int:
-    return prod(out) if getattr(node, "bias", False) else 0
-
-
-def _pool_ops(node, ins, out) -> int:
-    if node.op.startswith("max"):
-        return 0  # comparisons, not accumulates
-    if node.op == "global_avgpool":
-        return prod(ins[0])
-    return prod(out) * prod(_pair(node.kernel, len(out) - 1))
-
-
-EXTRA_OPS = {
-    "bias": {"conv2d": _bias_ops, "conv1d": _bias_ops, "linear": _bias_ops},
-    "batchnorm": {"batchnorm": lambda node, ins, out: prod(out)},
-    "pool": {k: _pool_ops for k in ("avgpool2d", "sumpool2d", "avgpool1d", "sumpool1d", "global_avgpool")},
-}
-"""Ops off by default, each a named option: one add per bias, one multiply-add per
-batchnorm element (scale and shift folded), one accumulate per avg/sum pooling tap.
-They run densely at every timestep."""
-
 # ---- what a node emits ------------------------------------------------------------
 
 ANALOG, EVENTS, SPIKES, MULTILEVEL, SPIKE_SUM = "analog", "events", "spikes", "multi-level spikes", "sum of spikes"
 BINARY = (EVENTS, SPIKES, MULTILEVEL)
-
-THROUGH_KINDS = ("maxpool2d", "maxpool1d", "flatten", "dropout", "identity")
-"""Kinds that pass spikes on unchanged (a max of binary values is binary)."""
-SUMMING_KINDS = ("add", "avgpool2d", "avgpool1d", "sumpool2d", "sumpool1d", "global_avgpool")
-"""Kinds whose output, fed by spikes, is an integer or fractional sum of spikes."""
+SPIKE_PASSING = {
+    "through": "spikes pass on unchanged (max-pool, flatten, dropout, identity)",
+    "add": "a sum of spikes: its mean value is the sum of the addends' rates",
+    "average": "an average of spikes: its mean value is the input's rate",
+    "window-sum": "a window sum of spikes: its mean value is the window size times the input's rate",
+    "concat": "spikes stay spikes when every input is spikes; the rate is the channel-weighted mean",
+}
+"""The values of a kind's ``"spikes"`` rule (:mod:`snncost.kinds.registry`); a kind
+without it emits analog values."""
 
 
 @dataclass(frozen=True)
@@ -159,32 +76,70 @@ def _mean_rate(values, weights=None):
     return sum(v.rate * w for v, w in zip(values, weights)) / sum(weights)
 
 
-def emitted(node, ins: list, in_shapes, rates) -> Value:
-    """The :class:`Value` a node emits, from the values of its inputs."""
-    op = node.op
-    if op in ("lif", "if", "cubalif", "mlif"):
-        kind = MULTILEVEL if getattr(node, "lanes", 1) > 1 else SPIKES
-        return Value(kind, None if rates is None else rates.get(node.name), node.name)
+def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
+    """The :class:`Value` a node emits, from the values of its inputs and its kind's
+    ``"spikes"`` rule."""
+    if kind.is_neuron:
+        spike_kind = MULTILEVEL if getattr(node, "lanes", 1) > 1 else SPIKES
+        return Value(spike_kind, None if rates is None else rates.get(node.name), node.name)
+    passing = kind.rules.get("spikes")
     first = ins[0]
-    if op in THROUGH_KINDS or op == "concat" and all(v.kind == first.kind for v in ins) and first.kind in BINARY:
-        rate = first.rate if op != "concat" else _mean_rate(ins, [s[0] for s in in_shapes])
+    if passing is None or any(v.kind == ANALOG for v in ins):
+        return Value(ANALOG, origin=node.name)
+    if passing == "through" or passing == "concat" and all(v.kind == first.kind for v in ins) and first.kind in BINARY:
+        rate = first.rate if passing == "through" else _mean_rate(ins, [s[0] for s in in_shapes])
         if rates is not None and node.name in rates:
             rate = rates[node.name]
-        return Value(first.kind, rate, first.origin if op != "concat" else node.name,
-                     first.from_input and op != "concat")
-    if op in SUMMING_KINDS or op == "concat":
-        if any(v.kind == ANALOG for v in ins):
-            return Value(ANALOG, origin=node.name)
-        if op == "add":
-            rate = _mean_rate(ins)
-        elif op == "concat":
-            rate = _mean_rate(ins, [s[0] for s in in_shapes])
-        elif op.startswith("sumpool"):
-            rate = None if first.rate is None else first.rate * prod(_pair(node.kernel, len(in_shapes[0]) - 1))
+        return Value(first.kind, rate, first.origin if passing == "through" else node.name,
+                     first.from_input and passing == "through")
+    if passing == "add":
+        rate = _mean_rate(ins)
+    elif passing == "concat":
+        rate = _mean_rate(ins, [s[0] for s in in_shapes])
+    elif passing == "window-sum":
+        rate = None if first.rate is None else first.rate * prod(_pair(node.kernel, len(in_shapes[0]) - 1))
+    else:
+        rate = first.rate
+    return Value(SPIKE_SUM, rate, node.name)
+
+
+def _pair(value, dims: int) -> tuple:
+    return tuple(value)[:dims] if isinstance(value, (tuple, list)) else (value,) * dims
+
+
+def shortcut_quirk_macs(node, in_shape) -> int:
+    """one-hot-mlif-snn's ann.py sizes a 1x1 shortcut conv's output with the block's first
+    3x3 conv's padding (1): floor((H - 1 + 2) / s) + 1 positions per side instead of
+    floor((H - 1) / s) + 1 (the option ``shortcut_quirk``, for nodes named ``*shortcut_conv``)."""
+    dims = len(in_shape) - 1
+    return node.out_channels * (in_shape[0] // node.groups) * prod(
+        (size + 1) // stride + 1 for size, stride in zip(in_shape[1:], _pair(node.stride, dims)))
+
+
+def dense_macs(node, kind, in_shapes, out, options) -> int:
+    """A node's dense MACs of one timestep under the padding convention (0 for kinds
+    without a ``"macs"`` rule), plus the extra ops the options name."""
+    rule = kind.rules.get("macs")
+    macs = 0
+    if rule is not None:
+        if options.shortcut_quirk and node.name.endswith("shortcut_conv") and "macs_unpadded" in kind.rules:
+            macs = shortcut_quirk_macs(node, in_shapes[0])
+        elif options.padding == "excluded":
+            macs = kind.rules.get("macs_unpadded", rule)(node, in_shapes, out)
         else:
-            rate = first.rate
-        return Value(SPIKE_SUM, rate, node.name)
-    return Value(ANALOG, origin=node.name)
+            macs = rule(node, in_shapes, out)
+    return macs
+
+
+def extra_ops(node, kind, in_shapes, out, options) -> int:
+    extra = kind.rules.get("extra_ops")
+    return extra[1](node, in_shapes, out) if extra is not None and extra[0] in options.extra_ops else 0
+
+
+EXTRA_OPS = ("bias", "batchnorm", "pool")
+"""Ops off by default, each a named option: one add per bias, one multiply-add per
+batchnorm element (scale and shift folded), one accumulate per avg/sum pooling tap.
+They run densely at every timestep."""
 
 
 # ---- neuron models ----------------------------------------------------------------
@@ -194,8 +149,6 @@ NEURON_MODELS = {
 }
 """Ops per neuron update (NeuroBench 2.x neuron_operations: snnTorch Leaky 4,
 Synaptic 6 or 8, Lapicque 11, Alpha 18 or 24)."""
-DEFAULT_NEURON_MODEL = {"lif": "leaky", "if": "leaky", "mlif": "leaky", "cubalif": "synaptic"}
-"""The NeuroBench model each snncost neuron kind is priced as (IF: Leaky with beta 1)."""
 
 # ---- options ----------------------------------------------------------------------
 
@@ -300,13 +253,14 @@ def make_ops_config(spec, *, rates=None, rate_default=None, rate_mode="per-times
 
 # ---- the count --------------------------------------------------------------------
 
-OP_TOTAL_KEYS = ("macs", "snn_macs", "neuron_updates", "neuron_ops")
-RATE_TOTAL_KEYS = ("acs", "exponent_adds")
+RATE_KEYS = ("acs", "exponent_adds", "input_rate", "energy_pj", "ann_energy_pj")
+"""Row and total keys present only when rates are given."""
 
 
-def count_ops(spec, shapes: dict, options: OpsConfig, timesteps, rows: list) -> dict:
-    """Add op facts to every row (``macs``, ``snn_macs``, ``op_rule``, ``neuron_updates``,
-    ``neuron_ops``; with rates ``acs``, ``exponent_adds``, ``input_rate``) and return the op totals."""
+def count_ops(spec, layers: list, options: OpsConfig, timesteps) -> list[dict]:
+    """The op facts of every node (``macs``, ``snn_macs``, ``op_rule``, ``neuron_updates``,
+    ``neuron_ops``; with rates ``acs``, ``exponent_adds``, ``input_rate`` and the spike
+    traffic the memory energy model reads), from the typed layer facts."""
     from .spec.network import INPUT_NAME
 
     T = timesteps
@@ -314,45 +268,37 @@ def count_ops(spec, shapes: dict, options: OpsConfig, timesteps, rows: list) -> 
     if options.rates is not None:
         per_step = options.rates if options.rate_mode == "per-timestep" else \
             {k: v / T for k, v in options.rates.items()}
-    input_value = Value(EVENTS if options.input_spikes else ANALOG,
-                        None if per_step is None else per_step.get(INPUT_NAME), INPUT_NAME, True)
-    values = {INPUT_NAME: input_value}
+    values = {INPUT_NAME: Value(EVENTS if options.input_spikes else ANALOG,
+                                None if per_step is None else per_step.get(INPUT_NAME), INPUT_NAME, True)}
     edges = spec.edges
-    totals = {"macs": 0, "snn_macs": 0, "neuron_updates": 0, "neuron_ops": 0}
-    if per_step is not None:
-        totals.update(acs=0, exponent_adds=0)
-    for node, row in zip(spec.order, rows):
+    found = []
+    for f in layers:
+        node, kind = f.node, f.kind
         ins = [values[src] for src in edges[node.name]]
-        in_shapes, out = shapes[node.name]["inputs"], shapes[node.name]["output"]
-        values[node.name] = emitted(node, ins, in_shapes, per_step)
+        in_shapes, out = f.input_shapes, f.output_shape
+        values[node.name] = emitted(node, kind, ins, in_shapes, per_step)
         facts = {"macs": 0, "snn_macs": 0, "op_rule": "", "neuron_updates": 0, "neuron_ops": 0}
         if per_step is not None:
             facts.update(acs=0, exponent_adds=0, input_rate=None)
-        rule = OP_RULES.get(node.op)
-        extra = sum(EXTRA_OPS[name][node.op](node, in_shapes, out) for name in options.extra_ops
-                    if node.op in EXTRA_OPS[name])
-        if rule is not None:
-            macs = rule(node, in_shapes, out, options)
+        extra = extra_ops(node, kind, in_shapes, out, options)
+        if "macs" in kind.rules:
+            macs = dense_macs(node, kind, in_shapes, out, options)
             facts.update(_layer_rule(node, ins[0], macs, options, T, per_step is not None))
+            facts["macs"] = macs + extra
             if facts.get("acs"):  # spikes read from the input map (the memory energy model)
                 facts.update(spike_reads=ins[0].rate * T * prod(in_shapes[0]), spike_map_elements=prod(in_shapes[0]))
-            facts["macs"] = macs + extra
-            facts["snn_macs"] += extra * (1 if node.static else T)
         elif extra:
-            facts["macs"] = extra
-            facts["snn_macs"] = extra * (1 if node.static else T)
-            facts["op_rule"] = "dense extra ops at every timestep"
-        if node.op in DEFAULT_NEURON_MODEL:
-            updates = row["lif_neurons"] * T
-            model = options.neuron_model or DEFAULT_NEURON_MODEL[node.op]
+            facts.update(macs=extra, op_rule="dense extra ops at every timestep")
+        facts["snn_macs"] += extra * (1 if node.static else T)
+        if kind.is_neuron:
+            updates = f.neuron.neurons * T
+            model = options.neuron_model or kind.rules.get("neuron_model", "leaky")
             facts.update(neuron_updates=updates, neuron_ops=updates * NEURON_MODELS[model],
                          op_rule=f"neuron updates: {NEURON_MODELS[model]} ops each (NeuroBench {model})")
             if per_step is not None:
                 facts["spikes_emitted"] = values[node.name].rate * updates
-        row.update(facts)
-        for key in totals:
-            totals[key] += facts[key]
-    return totals
+        found.append(facts)
+    return found
 
 
 def _layer_rule(node, source: Value, macs, options: OpsConfig, T, with_rates: bool) -> dict:
@@ -389,8 +335,52 @@ def _layer_rule(node, source: Value, macs, options: OpsConfig, T, with_rates: bo
     return out
 
 
-def as_fraction(value):
-    """An exact rate: ints and Fractions as they are; floats through their decimal text."""
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    return Fraction(value)
+# ---- the reported quantities (snncost.quantities) ---------------------------------
+
+SECTION = "ops"
+
+
+def _op(key):
+    return lambda f, config: f.ops.get(key) if f.ops is not None else 0
+
+
+def _rate_total(key):
+    """Sum over nodes when rates were given, else None (the key is then left out)."""
+    def total(totals, ctx):
+        if ctx.config.ops.rates is None:
+            return None
+        return exact(sum((f.ops.get(key) or 0) for f in ctx.facts))
+    return total
+
+
+def _declare() -> None:
+    from .quantities import register_quantity as add
+
+    add("macs", unit="op", label="dense MACs (one pass, one timestep)", symbol=r"\mathrm{MAC}", per_node=_op("macs"),
+        section=SECTION)
+    add("snn_macs", unit="op", label="MACs executed (all timesteps)", symbol=r"\mathrm{MAC}_{\mathrm{SNN}}",
+        per_node=_op("snn_macs"), section=SECTION)
+    add("neuron_updates", unit="op", label="neuron updates", symbol=r"N_f T", per_node=_op("neuron_updates"),
+        section=SECTION)
+    add("neuron_ops", unit="op", label="neuron ops (NeuroBench costs)", per_node=_op("neuron_ops"), section=SECTION)
+    add("acs", unit="op", label="spike-driven accumulates", symbol=r"\mathrm{AC}", per_node=_op("acs"),
+        total=_rate_total("acs"), section=SECTION)
+    add("exponent_adds", unit="op", label="exponent adds (multi-level spikes)", per_node=_op("exponent_adds"),
+        total=_rate_total("exponent_adds"), section=SECTION)
+    add("input_rate", unit="count", label="input spike rate per timestep", symbol="r", per_node=_op("input_rate"),
+        total=None, section=SECTION)
+    add("op_rule", unit=None, label="op-count rule", per_node=_op("op_rule"), total=None, section=SECTION)
+    add("energy_pj", unit="pJ", label="energy", symbol="E", per_node=_op("energy_pj"), total=_rate_total("energy_pj"),
+        section="energy")
+    add("ann_energy_pj", unit="pJ", label="energy of the ANN of the same architecture", symbol=r"E_{\mathrm{ANN}}",
+        per_node=_op("ann_energy_pj"), total=_rate_total("ann_energy_pj"), row=False, section="energy")
+
+
+def exact(value):
+    """Whole Fractions as ints (counts stay exact)."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+_declare()

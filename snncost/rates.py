@@ -89,18 +89,20 @@ def read_rates_file(path) -> dict:
 def resolve_rates(spec, rates, default, mode: str, timesteps, input_spikes: bool) -> tuple[dict, dict]:
     """({node: Fraction rate as given}, {node: 'given' | 'default' | 'global'}) for every
     spiking node of ``spec`` (and ``input`` for event input)."""
-    from .opcount import THROUGH_KINDS
+    from .kinds.registry import kind_of
     from .spec.network import INPUT_NAME
-    from .spec.nodes import NEURON_KINDS
 
     upper = 1 if mode == "per-timestep" else timesteps
-    required = [n.name for n in spec.order if n.op in NEURON_KINDS] + ([INPUT_NAME] if input_spikes else [])
-    optional = {n.name for n in spec.order if n.op in THROUGH_KINDS}
+    required = [n.name for n in spec.order if kind_of(n).is_neuron] + ([INPUT_NAME] if input_spikes else [])
+    optional = {n.name for n in spec.order if kind_of(n).rules.get("spikes") == "through"}
     if rates is not None and not isinstance(rates, (dict, str, Path)) or isinstance(rates, str) and _is_number(rates):
         rate = parse_rate(rates, "option --rates", upper)
         return {name: rate for name in required}, {name: "global" for name in required}
     given: dict = {}
     origin = "option --rates"
+    if isinstance(rates, str) and Path(rates).suffix.lower() not in (".csv", ".json"):
+        raise ConfigError("option --rates", f"{rates[:60]!r} is neither a number nor a .csv/.json rates file",
+                          "a rate such as 0.15, or a .csv (header node,rate) / .json file keyed by node name")
     if isinstance(rates, (str, Path)):
         origin = f"rates file '{rates}'"
         given = read_rates_file(rates)

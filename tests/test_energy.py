@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from strategies import network_specs
 
 import snncost
-from snncost.energy import builtin_tables, load_table, register_table, table_from_dict
+from snncost.energy import builtin_tables, load_table, register_table, table_from_dict, unregister_table
 from snncost.errors import ConfigError, InputFileError
-from snncost.spec.nodes import NEURON_KINDS
+from snncost.kinds import is_neuron
 
 E_MAC, E_AC = Fraction(46, 10), Fraction(9, 10)   # Horowitz 45 nm: 3.7 + 0.9, 0.9 pJ
 
@@ -30,7 +30,7 @@ def test_builtin_tables_exact():
 
 
 def _has_neurons(spec) -> bool:
-    return any(n.op in NEURON_KINDS for n in spec.order)
+    return any(is_neuron(n) for n in spec.order)
 
 
 @settings(max_examples=40, deadline=None)
@@ -61,7 +61,7 @@ def test_compute_at_rate_one_prices_spike_fed_macs_at_e_ac(spec):
     assume(_has_neurons(spec))
     r = snncost.analyze(spec, rates=1, timesteps=1, baseline=False)
     spike_fed = [row for row in r.rows if row["op_rule"].startswith("AC")]
-    assert r.totals["energy_ac_pj"] == E_AC * sum(row["macs"] for row in spike_fed)
+    assert r.energy.breakdown["ac"] == E_AC * sum(row["macs"] for row in spike_fed)
     assert r.totals["acs"] == sum(row["macs"] for row in spike_fed)
 
 
@@ -108,10 +108,10 @@ def test_spikformer_model_counts_sums_as_sops():
 
 
 def test_memory_model_sharing_reduces_membrane_traffic():
-    none = snncost.analyze("resnet19", rates=Fraction(1, 10), energy_model="memory").totals
-    shared = snncost.analyze("resnet19", rates=Fraction(1, 10), energy_model="memory", sharing="L+C2").totals
-    assert shared["energy_membrane_reads_writes_pj"] < none["energy_membrane_reads_writes_pj"]
-    assert shared["neuron_updates"] == none["neuron_updates"]   # sharing changes memory, not updates
+    none = snncost.analyze("resnet19", rates=Fraction(1, 10), energy_model="memory")
+    shared = snncost.analyze("resnet19", rates=Fraction(1, 10), energy_model="memory", sharing="L+C2")
+    assert shared.energy.breakdown["membrane_reads_writes"] < none.energy.breakdown["membrane_reads_writes"]
+    assert shared.totals["neuron_updates"] == none.totals["neuron_updates"]   # sharing changes memory, not updates
 
 
 def test_per_layer_energy_adds_up():
@@ -123,9 +123,12 @@ def test_user_table(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text('name: mine\nsource: my lab, 2026\nunit: pJ\nops: {m: "2", a: "0.5"}\nroles: {mac: [m], ac: [a]}\n')
     r = snncost.analyze("resnet19", rates=Fraction(1, 10), tech=str(path))
-    assert r.totals["energy_mac_pj"] == 2 * r.totals["snn_macs"]
+    assert r.energy.breakdown["mac"] == 2 * r.totals["snn_macs"]
     table = register_table(str(path))
-    assert load_table("mine") is table
+    try:
+        assert load_table("mine") is table
+    finally:
+        unregister_table("mine")
 
 
 @pytest.mark.parametrize("data, field", [
