@@ -595,6 +595,8 @@ def auto_grouping_exceptions(spec, scheme, config, shapes, size_vars) -> tuple:
             continue
         if isinstance(sa[0], sympy.Basic) and sa[0].free_symbols or isinstance(sb[0], sympy.Basic) and sb[0].free_symbols:
             continue  # symbolic channel counts: not scanned
+        if len(sa) != 1 + len(size_vars):
+            continue  # token layouts (D, H W): one dimension of several sizes, not scanned
         if exact_value(sympy.Integer(sa[0]) if isinstance(sa[0], int) else sa[0], {}) != \
                 exact_value(sympy.Integer(sb[0]) if isinstance(sb[0], int) else sb[0], {}):
             continue

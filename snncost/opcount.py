@@ -50,6 +50,8 @@ SPIKE_PASSING = {
     "add": "a sum of spikes: its mean value is the sum of the addends' rates",
     "average": "an average of spikes: its mean value is the input's rate",
     "window-sum": "a window sum of spikes: its mean value is the window size times the input's rate",
+    "token-sum": "a sum over the N tokens: its mean value is N times the input's rate",
+    "product": "a product of spikes (an AND) is spikes, at the smaller rate (an upper bound)",
     "concat": "spikes stay spikes when every input is spikes; the rate is the channel-weighted mean",
 }
 """The values of a kind's ``"spikes"`` rule (:mod:`snncost.kinds.registry`); a kind
@@ -92,12 +94,18 @@ def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
             rate = rates[node.name]
         return Value(first.kind, rate, first.origin if passing == "through" else node.name,
                      first.from_input and passing == "through")
-    if passing == "add":
+    if passing == "product":
+        rate = None if any(v.rate is None for v in ins) else min(v.rate for v in ins)
+        if all(v.kind in BINARY for v in ins):
+            return Value(MULTILEVEL if any(v.kind == MULTILEVEL for v in ins) else first.kind, rate, node.name)
+    elif passing == "add":
         rate = _mean_rate(ins)
     elif passing == "concat":
         rate = _mean_rate(ins, [s[0] for s in in_shapes])
     elif passing == "window-sum":
         rate = None if first.rate is None else first.rate * prod(_pair(node.kernel, len(in_shapes[0]) - 1))
+    elif passing == "token-sum":
+        rate = None if first.rate is None else first.rate * in_shapes[0][-1]
     else:
         rate = first.rate
     return Value(SPIKE_SUM, rate, node.name)
@@ -136,7 +144,7 @@ def extra_ops(node, kind, in_shapes, out, options) -> int:
     return extra[1](node, in_shapes, out) if extra is not None and extra[0] in options.extra_ops else 0
 
 
-EXTRA_OPS = ("bias", "batchnorm", "pool")
+EXTRA_OPS = ("bias", "batchnorm", "layernorm", "pool")
 """Ops off by default, each a named option: one add per bias, one multiply-add per
 batchnorm element (scale and shift folded), one accumulate per avg/sum pooling tap.
 They run densely at every timestep."""
@@ -283,10 +291,11 @@ def count_ops(spec, layers: list, options: OpsConfig, timesteps) -> list[dict]:
         extra = extra_ops(node, kind, in_shapes, out, options)
         if "macs" in kind.rules:
             macs = dense_macs(node, kind, in_shapes, out, options)
-            facts.update(_layer_rule(node, ins[0], macs, options, T, per_step is not None))
+            source = operand_source(ins, options) if kind.rules.get("operands") == 2 else ins[0]
+            facts.update(_layer_rule(node, source, macs, options, T, per_step is not None))
             facts["macs"] = macs + extra
             if facts.get("acs"):  # spikes read from the input map (the memory energy model)
-                facts.update(spike_reads=ins[0].rate * T * prod(in_shapes[0]), spike_map_elements=prod(in_shapes[0]))
+                facts.update(spike_reads=source.rate * T * prod(in_shapes[0]), spike_map_elements=prod(in_shapes[0]))
         elif extra:
             facts.update(macs=extra, op_rule="dense extra ops at every timestep")
         facts["snn_macs"] += extra * (1 if node.static else T)
@@ -299,6 +308,30 @@ def count_ops(spec, layers: list, options: OpsConfig, timesteps) -> list[dict]:
                 facts["spikes_emitted"] = values[node.name].rate * updates
         found.append(facts)
     return found
+
+
+def operand_source(ins: list, options: OpsConfig) -> Value:
+    """What drives a product of two activations (``matmul``, ``multiply``).
+
+    Both binary: an accumulate happens only where both operands spike; snncost counts
+    min(r_a, r_b) x T x MACs, the attention count of the tool the Spikformer author
+    points to (Spikingformer's energy_consumption_calculation: min(rate_K, rate_V)), an
+    upper bound of r_a r_b.  One binary: accumulates of the other operand's values where it
+    spikes (its rate).  Otherwise the two values multiply: MACs (sums of spikes follow
+    the ``spike_sums`` convention, at the smaller mean value)."""
+    a, b = ins
+    spike_like = [v for v in ins if v.kind in BINARY or v.kind == SPIKE_SUM and options.spike_sums == "paper"]
+    binary = [v for v in ins if v.kind in BINARY]
+    name = f"{a.origin}' x '{b.origin}"
+    if len(binary) == 2 or len(spike_like) == 2 and not binary:
+        rate = None if a.rate is None or b.rate is None else min(a.rate, b.rate)
+        kind = binary[0].kind if len(binary) == 2 else SPIKE_SUM
+        return Value(MULTILEVEL if MULTILEVEL in (a.kind, b.kind) else kind, rate, name)
+    if binary:
+        return Value(binary[0].kind, binary[0].rate, binary[0].origin)
+    if any(v.kind == ANALOG for v in ins):
+        return Value(ANALOG, origin=name)
+    return Value(SPIKE_SUM, None if a.rate is None or b.rate is None else min(a.rate, b.rate), name)
 
 
 def _layer_rule(node, source: Value, macs, options: OpsConfig, T, with_rates: bool) -> dict:

@@ -83,9 +83,24 @@ def reference_shapes(data: dict) -> dict:
             out = (total,)
         elif op == "linear":
             out = tuple(x[:-1]) + (node["out_features"],)
-        elif op == "add":
+        elif op in ("add", "membrane_add"):
             assert all(s == x for s in ins)
             out = x
+        elif op == "tokens":  # (C, H, W) -> (C, H W)
+            out = (x[0], x[1] * x[2]) if len(x) == 3 else x
+        elif op == "split_heads":
+            out = (node["heads"], x[0] // node["heads"], x[1])
+        elif op == "merge_heads":
+            out = (x[0] * x[1], x[2])
+        elif op == "matmul":  # A (b, m, k) x B (b, k, n), transposed first when asked
+            a, b = ins
+            rows = a[2] if node.get("transpose_a") else a[1]
+            cols = b[1] if node.get("transpose_b") else b[2]
+            out = (a[0], rows, cols)
+        elif op == "multiply":
+            out = tuple(max(p, q) for p, q in zip(*ins))
+        elif op == "token_sum":
+            out = (x[0], 1)
         elif op == "concat":
             out = (sum(s[0] for s in ins), *x[1:])
         else:  # batchnorm, dropout, identity, neuron sites
@@ -111,7 +126,7 @@ def reference_counts(data: dict, shapes: dict) -> dict:
             params += node["out_channels"] if node.get("bias", True) else 0
         elif op == "linear":
             params += x[-1] * node["out_features"] + (node["out_features"] if node.get("bias", True) else 0)
-        elif op == "batchnorm" and node.get("affine", True):
+        elif op in ("batchnorm", "layernorm") and node.get("affine", True):
             params += 2 * x[0]
         elif op in NEURONS:
             n = 1

@@ -16,8 +16,10 @@ without the key gets the concern's documented default):
   accumulates of one timestep, padding positions included; ``"macs_unpadded"``: the
   same without padding positions (NeuroBench's Dense count); ``"extra_ops"``:
   ``(option name, rule)``, dense ops counted only when that option is named (bias,
-  batchnorm, pool); ``"spikes"``: what the kind makes of spikes (``through``, ``add``,
-  ``average``, ``window-sum``, ``concat``; absent: its output is analog);
+  batchnorm, layernorm, pool); ``"spikes"``: what the kind makes of spikes (``through``,
+  ``add``, ``average``, ``window-sum``, ``token-sum``, ``product``, ``concat``; absent: its output is
+  analog); ``"operands"``: 2 for a product of two activations (``matmul``, ``multiply``),
+  counted from both inputs;
   ``"neuron_model"``: the NeuroBench model a neuron update is priced as (op counts and
   energy, issue #9, :mod:`snncost.opcount`);
 - ``"train_saved"``: ``rule(node, input_shapes, output_shape) -> int``, values autograd
@@ -39,7 +41,8 @@ ShapeRule = Callable[[Any, list], Shape]
 CountRule = Callable[[Any, list], Any]
 StrideRule = Union[str, Callable[[Any, int], tuple]]
 
-RULE_KEYS = ("macs", "macs_unpadded", "extra_ops", "spikes", "neuron_model", "train_saved", "numpy", "hardware", "nir")
+RULE_KEYS = ("macs", "macs_unpadded", "extra_ops", "spikes", "operands", "neuron_model", "train_saved", "numpy",
+             "hardware", "nir")
 """Keys of :attr:`NodeKind.rules` reserved for the next issues (others are allowed)."""
 SPATIAL = ("keep", "collapse", "drop")
 FAMILIES = ("conv", "linear", "norm", "pool", "neuron", "structure", "user")

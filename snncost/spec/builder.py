@@ -80,6 +80,39 @@ class SpecBuilder:
     def residual_add(self, name, inputs):
         return self.add(name, "add", inputs)
 
+    # ---- spiking-transformer kinds (snncost.kinds.transformer) ---------------------------
+    def tokens(self, name, *, inputs=None):
+        return self.add(name, "tokens", inputs)
+
+    def layernorm(self, name, *, inputs=None, **fields):
+        return self.add(name, "layernorm", inputs, **fields)
+
+    def split_heads(self, name, heads, *, inputs=None):
+        return self.add(name, "split_heads", inputs, heads=heads)
+
+    def merge_heads(self, name, *, inputs=None):
+        return self.add(name, "merge_heads", inputs)
+
+    def matmul(self, name, a, b, *, transpose_a=False, transpose_b=False):
+        return self.add(name, "matmul", [a, b], transpose_a=transpose_a or None, transpose_b=transpose_b or None)
+
+    def multiply(self, name, a, b):
+        return self.add(name, "multiply", [a, b])
+
+    def token_sum(self, name, *, inputs=None):
+        return self.add(name, "token_sum", inputs)
+
+    def membrane_add(self, name, inputs):
+        return self.add(name, "membrane_add", inputs)
+
+    def projection(self, prefix: str, features: int, *, bias=False, lif=True, inputs=None, **lif_fields) -> str:
+        """A token projection as Spikformer writes it: 1x1 ``conv1d`` (``{prefix}.conv``),
+        ``batchnorm`` over tokens (``{prefix}.bn``) and, with ``lif``, a LIF site
+        (``{prefix}.lif``); returns the last node's name."""
+        self.conv1d(f"{prefix}.conv", features, 1, bias=bias, inputs=inputs)
+        last = self.batchnorm(f"{prefix}.bn")
+        return self.lif(f"{prefix}.lif", **lif_fields) if lif else last
+
     # ---- repeated blocks ----------------------------------------------------------
     def conv_bn_lif(self, prefix: str, out_channels: int, kernel: int = 3, *, stride=1, padding=None, groups=1,
                     static=False, reset="soft", inputs=None) -> str:
