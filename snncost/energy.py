@@ -252,18 +252,32 @@ def evaluate_energy(model: str, table_name, layers: list, ops: list, *, membrane
         assumptions.append(f"technology table {table.name}: {table.source}")
     buffers = {f.neuron.sharing_buffer: f.neuron.forward_bits for f in layers
                if f.neuron is not None and f.neuron.forward_bits}
-    breakdown: dict = {}
+    breakdown: dict = dict.fromkeys(_COMPONENTS[model], 0)
+    ann = 0
     for f, op in zip(layers, ops):
+        if not (op["macs"] or op["neuron_updates"]):  # nothing runs here (batchnorm, pools, flatten...)
+            op["energy_pj"] = op["ann_energy_pj"] = 0
+            continue
         parts = _row_parts(model, table, op)
         if model == "memory":
             parts.update(_row_memory_parts(f, op, buffers, membrane_bits, spike_bits))
-        op["energy_pj"] = _exact(sum(parts.values(), Fraction(0)))
-        op["ann_energy_pj"] = _exact(ann_price * op["macs"])
+        energy = 0
         for key, value in parts.items():
-            breakdown[key] = breakdown.get(key, Fraction(0)) + value
-    ann = sum((op["ann_energy_pj"] for op in ops), Fraction(0))
-    return EnergyResult(model, table_label, _exact(sum(breakdown.values(), Fraction(0))),
+            if value:
+                breakdown[key] += value
+                energy += value
+        op["energy_pj"] = _exact(energy)
+        op["ann_energy_pj"] = _exact(ann_price * op["macs"])
+        ann += op["ann_energy_pj"]
+    return EnergyResult(model, table_label, _exact(sum(breakdown.values())),
                         {k: _exact(v) for k, v in breakdown.items()}, _exact(ann), tuple(assumptions))
+
+
+_COMPUTE_PARTS = ("mac", "ac", "neuron", "exponent_add")
+_COMPONENTS = {"yao2023": ("add", "mult"), "spikformer": ("mac", "ac"), "mlif": ("mac", "ac"),
+               "compute": _COMPUTE_PARTS,
+               "memory": _COMPUTE_PARTS + ("weight_reads", "membrane_reads_writes", "spike_reads_writes")}
+"""The breakdown components of each energy model, in report order."""
 
 
 def _exact(value):
