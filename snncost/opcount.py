@@ -95,7 +95,11 @@ def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
         return Value(first.kind, rate, first.origin if passing == "through" else node.name,
                      first.from_input and passing == "through")
     if passing == "product":
-        rate = None if any(v.rate is None for v in ins) else min(v.rate for v in ins)
+        rate = None
+        if all(v.rate is not None for v in ins):
+            rate = ins[0].rate
+            for v in ins[1:]:
+                rate = _smaller(rate, v.rate)
         if all(v.kind in BINARY for v in ins):
             return Value(MULTILEVEL if any(v.kind == MULTILEVEL for v in ins) else first.kind, rate, node.name)
     elif passing == "add":
@@ -324,14 +328,27 @@ def operand_source(ins: list, options: OpsConfig) -> Value:
     binary = [v for v in ins if v.kind in BINARY]
     name = f"{a.origin}' x '{b.origin}"
     if len(binary) == 2 or len(spike_like) == 2 and not binary:
-        rate = None if a.rate is None or b.rate is None else min(a.rate, b.rate)
+        rate = _smaller(a.rate, b.rate)
         kind = binary[0].kind if len(binary) == 2 else SPIKE_SUM
         return Value(MULTILEVEL if MULTILEVEL in (a.kind, b.kind) else kind, rate, name)
     if binary:
         return Value(binary[0].kind, binary[0].rate, binary[0].origin)
     if any(v.kind == ANALOG for v in ins):
         return Value(ANALOG, origin=name)
-    return Value(SPIKE_SUM, None if a.rate is None or b.rate is None else min(a.rate, b.rate), name)
+    return Value(SPIKE_SUM, _smaller(a.rate, b.rate), name)
+
+
+def _smaller(a, b):
+    """min of two rates (None if either is unknown; sympy's Min for rate symbols)."""
+    if a is None or b is None:
+        return None
+    if a == b:
+        return a
+    if hasattr(a, "free_symbols") or hasattr(b, "free_symbols"):
+        import sympy
+
+        return sympy.Min(a, b)
+    return min(a, b)
 
 
 def _layer_rule(node, source: Value, macs, options: OpsConfig, T, with_rates: bool) -> dict:

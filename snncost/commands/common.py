@@ -177,11 +177,13 @@ def analysis_kwargs(args) -> dict:
             value = parse_node_overrides(value)
         if value != default:
             kwargs[key] = value
-    for key, default in OP_DEFAULTS.items():
-        value = getattr(args, key, default)
-        if value != default:
-            kwargs[key] = value
+    kwargs.update(op_kwargs(args))
     return kwargs
+
+
+def op_kwargs(args) -> dict:
+    """The op-count and energy options given on the command line (add_op_options)."""
+    return {key: getattr(args, key) for key, default in OP_DEFAULTS.items() if getattr(args, key, default) != default}
 
 
 def write_output(text: str, out: str | None) -> None:

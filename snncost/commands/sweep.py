@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import write_output
+from .common import add_op_options, op_kwargs, write_output
 
 
 def register(sub) -> None:
@@ -24,6 +24,7 @@ def register(sub) -> None:
     p.add_argument("--quantity", help="comma-separated quantities, one column each (default lif_forward_bits,"
                                       "lif_backward_bits,total_bits; with --layer lif_forward_bits,lif_backward_bits,weight_bits)")
     p.add_argument("--layer", help="a node name: that node's quantities instead of the network totals")
+    add_op_options(p)
     p.add_argument("--format", help="csv, json, parquet (default: from --out's extension, else csv)")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--plot", help="also draw memory vs input size (one line per scheme, log axes) to this PNG (needs matplotlib)")
@@ -54,7 +55,8 @@ def run(args) -> int:
             raise InputFileError(f"option {option} '{path}'", "its folder does not exist", "a path in an existing folder")
     grid = build_grid(args.model, input=args.input, timesteps=args.timesteps, batch=args.batch, sharing=args.sharing,
                       weight_bits=args.weight_bits, membrane_bits=args.membrane_bits, spike_bits=args.spike_bits,
-                      quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training)
+                      quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training,
+                      **op_kwargs(args))
     import pandas as pd
 
     columns = grid.config_columns()
