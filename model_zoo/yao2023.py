@@ -19,17 +19,7 @@ SOURCE = ("Zheng et al., Going deeper with directly-trained larger spiking neura
 def tdbn_resnet19(*, num_classes=10, in_channels=3, timesteps=2):
     b = SpecBuilder("tdbn-resnet19", (in_channels, 32, 32), timesteps=timesteps,
                     description="tdBN ResNet-19 (stages 128/256/512, strides 1/2/2, FC 512-256-classes)", source=SOURCE)
-    b.conv_bn_lif("stem", 128)
-    in_ch = 128
-    for s, (width, blocks, stride) in enumerate(zip((128, 256, 512), (3, 3, 2), (1, 2, 2)), start=1):
-        for k in range(1, blocks + 1):
-            b.basic_block(f"s{s}b{k}", in_ch, width, stride if k == 1 else 1)
-            in_ch = width
-    b.global_avgpool("avgpool")
-    b.flatten("flatten")
-    b.linear("fc1", 256)
-    b.lif("fc1.lif")
-    b.linear("fc2", num_classes)
+    b.resnet19_tdbn(128, num_classes)
     return b.build()
 
 

@@ -168,13 +168,10 @@ def load_table(name) -> TechTable:
         return builtin_tables()[name]
     path = Path(str(name))
     if path.suffix.lower() in (".yaml", ".yml"):
+        from .spec.loader import read_data_file
+
         where = f"option --tech '{name}'"
-        try:
-            if path.stat().st_size > MAX_TABLE_BYTES:
-                raise InputFileError(where, "is larger than 1 MiB", "a smaller table file")
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(where, f"cannot read it ({type(exc).__name__})", "a readable YAML file") from None
+        text = read_data_file(path, where, MAX_TABLE_BYTES, "a readable YAML file")
         return table_from_dict(_read_yaml(text, where), where)
     raise ConfigError("option --tech", f"unknown technology table {str(name)[:60]!r}",
                       ", ".join(table_names()) + ", or a .yaml table file")

@@ -42,7 +42,7 @@ from math import floor, lcm
 
 import sympy
 
-from .errors import ConfigError, ShapeError
+from .errors import ConfigError, ShapeError, SharingError
 from .sharing import SharingScheme, parse_sharing, window_grid
 
 SIZE_NAMES_2D = ("H", "W")
@@ -619,7 +619,12 @@ def auto_grouping_exceptions(spec, scheme, config, shapes, size_vars) -> tuple:
         if isinstance(sa[0], sympy.Basic) and sa[0].free_symbols or isinstance(sb[0], sympy.Basic) and sb[0].free_symbols:
             continue  # symbolic channel counts: not scanned
         if len(sa) != 1 + len(size_vars):
-            continue  # token layouts (D, H W): one dimension of several sizes, not scanned
+            # token layouts (D, H W): one dimension of several sizes; where such sites agree
+            # only at some sizes, no one closed form holds for all (the sweep checks per size)
+            raise SharingError(f"option --layer-groups (auto, sites '{a.name}' {list(sa)} and '{b.name}' {list(sb)})",
+                               "the automatic layer grouping of these token sites depends on the input size in "
+                               "a way the formula cannot list", "--layer-groups none or a declared grouping, "
+                               "or snncost table / sweep at given sizes")
         if exact_value(sympy.Integer(sa[0]) if isinstance(sa[0], int) else sa[0], {}) != \
                 exact_value(sympy.Integer(sb[0]) if isinstance(sb[0], int) else sb[0], {}):
             continue

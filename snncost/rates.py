@@ -50,14 +50,11 @@ def parse_rate(value, where: str, upper) -> Fraction:
 
 def read_rates_file(path) -> dict:
     """{node: rate text or number} from a CSV (``node,rate``) or JSON file."""
+    from .spec.loader import read_data_file
+
     path = Path(path)
     where = f"rates file '{path}'"
-    try:
-        if path.stat().st_size > MAX_RATES_BYTES:
-            raise InputFileError(where, "is larger than 10 MiB", "a smaller rates file")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(where, f"cannot read it ({type(exc).__name__})", "a readable UTF-8 .csv or .json file") from None
+    text = read_data_file(path, where, MAX_RATES_BYTES, "a readable UTF-8 .csv or .json file")
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)

@@ -146,6 +146,23 @@ class SpecBuilder:
         self.residual_add(f"{prefix}.add", [main, shortcut])
         return lif1, self.lif(f"{prefix}.lif2", reset=reset, **neuron)
 
+    def resnet19_tdbn(self, stem_width: int, num_classes: int, block_name: str = "s{s}b{k}") -> None:
+        """The ResNet-19 of tdBN (Zheng et al. 2021) and TET: 3x3 stem of ``stem_width`` +
+        BN + LIF, BasicBlock stages of widths 128 / 256 / 512 with [3, 3, 2] blocks and
+        strides 1 / 2 / 2, global average pool, FC 512 -> 256 with LIF, FC 256 -> classes.
+        ``block_name`` formats a block's prefix from its stage ``s`` and index ``k``."""
+        self.conv_bn_lif("stem", stem_width)
+        in_ch = stem_width
+        for s, (width, blocks, stride) in enumerate(((128, 3, 1), (256, 3, 2), (512, 2, 2)), start=1):
+            for k in range(1, blocks + 1):
+                self.basic_block(block_name.format(s=s, k=k), in_ch, width, stride if k == 1 else 1)
+                in_ch = width
+        self.global_avgpool("avgpool")
+        self.flatten("flatten")
+        self.linear("fc1", 256)
+        self.lif("fc1.lif")
+        self.linear("fc2", num_classes)
+
     # ---- spec-level -----------------------------------------------------------
     def grouping(self, name: str, groups: dict[str, list[str]], *, default: bool = False) -> None:
         """Declare a named cross-layer sharing grouping (group name -> neuron nodes)."""
