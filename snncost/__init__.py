@@ -14,10 +14,11 @@ __version__ = "0.1.0"
 from . import zoo
 from .analysis import analyze
 from .kinds.extend import register_node_kind
+from .quantities import register_quantity
 from .errors import ConfigError, InputFileError, ShapeError, SharingError, SnnCostError, SpecError
 from .spec import NetworkSpec, SpecBuilder, load_spec
 
-__all__ = ["analyze", "zoo", "register_node_kind", "load_spec", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
+__all__ = ["analyze", "zoo", "register_node_kind", "register_quantity", "load_spec", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
            "ShapeError", "SharingError", "ConfigError", "InputFileError", "__version__"]
 
 
@@ -28,4 +29,7 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "sweep":
         from .sweep import sweep
         return sweep
+    if name in ("train_memory", "fit"):  # training memory (snncost.training)
+        from .training import fit as fitting
+        return getattr(fitting, name)
     raise AttributeError(f"module 'snncost' has no attribute {name!r}")

@@ -222,7 +222,7 @@ def check_choice(value, choices, where: str) -> str:
 
 
 def make_ops_config(spec, *, rates=None, rate_default=None, rate_mode="per-timestep", spike_sums=None,
-                    analog_input=None, padding="included", extra_ops=(), input_spikes=False, neuron_model=None,
+                    analog_input=None, padding="included", extra_ops=None, input_spikes=False, neuron_model=None,
                     shortcut_quirk=False, energy_model=None, tech=None, timesteps=None) -> OpsConfig:
     """Check the op-count options against ``spec`` and resolve the rates.
 
@@ -239,6 +239,8 @@ def make_ops_config(spec, *, rates=None, rate_default=None, rate_mode="per-times
     check_choice(spike_sums, SPIKE_SUMS, "option --spike-sums")
     check_choice(analog_input, ANALOG_INPUT, "option --analog-input")
     check_choice(padding, PADDING, "option --padding")
+    if extra_ops is None:
+        extra_ops = ()
     if isinstance(extra_ops, str):
         extra_ops = tuple(p.strip() for p in extra_ops.split(",") if p.strip())
     for item in extra_ops:

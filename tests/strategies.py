@@ -287,14 +287,15 @@ def _groupings(draw, net: _Net, data: dict) -> None:
 
 @st.composite
 def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None, mlif: bool = False,
-               max_channels: int = 12, max_size: int = 24, groupings: bool = True) -> dict:
+               max_channels: int = 12, max_size: int = 24, groupings: bool = True, attention: bool = False) -> dict:
     """Plain data of a random valid spec.
 
     ``rank``: input rank (3 image, 2 sequence, 1 vector; default any); ``max_layers``:
     body layers before the head; ``reset``: force ``"soft"`` or ``"hard"`` on every
     neuron site (default: random, mostly soft); ``mlif``: also draw ``mlif`` sites;
     ``max_channels`` / ``max_size``: bounds of channel counts and input sizes;
-    ``groupings``: also draw layer groupings.
+    ``groupings``: also draw layer groupings; ``attention``: also draw spiking self-attention
+    blocks (the transformer kinds; off by default: they have no training-memory rules yet).
     """
     rank = rank or draw(st.sampled_from([3, 3, 3, 2, 1]))
     channels = draw(st.integers(1, 6))
@@ -307,7 +308,8 @@ def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None
     net = _Net(draw, shape, reset=reset, mlif=mlif, max_channels=max_channels)
     if rank > 1:
         for _ in range(draw(st.integers(1, max_layers))):
-            choice = draw(st.sampled_from(["conv", "conv", "pool", "bn", "pass", "res", "cat", "attn"]))
+            choice = draw(st.sampled_from(["conv", "conv", "pool", "bn", "pass", "res", "cat"]
+                                          + (["attn", "attn"] if attention else [])))
             if choice == "conv":
                 net.conv()
             elif choice == "pool":

@@ -34,7 +34,7 @@ def _has_neurons(spec) -> bool:
 
 
 @settings(max_examples=40, deadline=None)
-@given(network_specs(), st.fractions(0, 1), st.fractions(0, 1), st.sampled_from(["compute", "yao2023", "spikformer", "mlif", "memory"]))
+@given(network_specs(attention=True), st.fractions(0, 1), st.fractions(0, 1), st.sampled_from(["compute", "yao2023", "spikformer", "mlif", "memory"]))
 def test_energy_monotone_in_rates(spec, a, b, model):
     assume(_has_neurons(spec))
     low, high = sorted((a, b))
@@ -44,7 +44,7 @@ def test_energy_monotone_in_rates(spec, a, b, model):
 
 
 @settings(max_examples=40, deadline=None)
-@given(network_specs())
+@given(network_specs(attention=True))
 def test_zero_rate_leaves_analog_and_neuron_costs(spec):
     assume(_has_neurons(spec))
     r = snncost.analyze(spec, rates=0, baseline=False)
@@ -56,7 +56,7 @@ def test_zero_rate_leaves_analog_and_neuron_costs(spec):
 
 
 @settings(max_examples=40, deadline=None)
-@given(network_specs())
+@given(network_specs(attention=True))
 def test_compute_at_rate_one_prices_spike_fed_macs_at_e_ac(spec):
     assume(_has_neurons(spec))
     r = snncost.analyze(spec, rates=1, timesteps=1, baseline=False)
@@ -66,7 +66,7 @@ def test_compute_at_rate_one_prices_spike_fed_macs_at_e_ac(spec):
 
 
 @settings(max_examples=25, deadline=None)
-@given(network_specs(rank=3))
+@given(network_specs(rank=3, attention=True))
 def test_formula_equals_numeric_op_counts(spec):
     """The closed forms of macs and neuron_updates evaluated at the model's size = the numbers."""
     report = snncost.analyze(spec, baseline=False)
@@ -151,7 +151,7 @@ def test_unknown_model_and_table():
 
 
 @settings(max_examples=25, deadline=None)
-@given(network_specs(rank=3), st.fractions(0, 1, max_denominator=50),
+@given(network_specs(rank=3, attention=True), st.fractions(0, 1, max_denominator=50),
        st.sampled_from(["compute", "yao2023", "spikformer", "mlif"]))
 def test_formula_with_rate_symbol_equals_numeric(spec, rate, model):
     """acs and energy_pj as closed forms in H, W, T and the rate symbol r, evaluated at the

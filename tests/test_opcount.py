@@ -98,7 +98,7 @@ def _torch_flops(node, in_shape):
 
 
 @settings(max_examples=40, deadline=None)
-@given(network_specs())
+@given(network_specs(attention=True))
 def test_macs_match_flop_counter(spec):
     """FlopCounterMode counts 2 FLOPs per MAC (padding positions included)."""
     pytest.importorskip("torch")
@@ -111,7 +111,7 @@ def test_macs_match_flop_counter(spec):
 
 
 @settings(max_examples=30, deadline=None)
-@given(network_specs(rank=3))
+@given(network_specs(rank=3, attention=True))
 def test_macs_without_padding_match_all_ones_run(spec):
     """NeuroBench's Dense count: the layer run on all-ones inputs and weights, zero
     padding.  The sum of the outputs counts exactly the taps that land on the input."""

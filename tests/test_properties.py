@@ -162,7 +162,7 @@ def all_soft(data) -> bool:
 # ---------------------------------------------------------------------------
 
 @FAST
-@given(spec_dicts())
+@given(spec_dicts(attention=True))
 def test_shapes_agree_with_independent_reference(data):
     spec = spec_from_dict(data)
     expected = reference_shapes(data)
@@ -173,7 +173,7 @@ def test_shapes_agree_with_independent_reference(data):
 
 
 @FAST
-@given(spec_dicts(), st.integers(1, 3), st.integers(1, 8))
+@given(spec_dicts(attention=True), st.integers(1, 3), st.integers(1, 8))
 def test_counts_and_unshared_memory_agree_with_reference(data, batch, timesteps):
     spec = spec_from_dict(data)
     ref = reference_counts(data, reference_shapes(data))
@@ -319,7 +319,7 @@ def test_formula_equals_numeric_result(data, scheme, quantity, timesteps, batch,
 # ---------------------------------------------------------------------------
 
 @FAST
-@given(spec_dicts(), st.sampled_from(["none", "L", "C1"]))
+@given(spec_dicts(attention=True), st.sampled_from(["none", "L", "C1"]))
 def test_json_report_round_trips(data, scheme):
     report = analyze(spec_from_dict(data), sharing=scheme)
     text = render_report(report, "json")
@@ -334,7 +334,7 @@ def test_json_report_round_trips(data, scheme):
 
 
 @FAST
-@given(spec_dicts(), st.sampled_from(["yaml", "json"]))
+@given(spec_dicts(attention=True), st.sampled_from(["yaml", "json"]))
 def test_spec_dump_round_trips(data, fmt):
     spec = spec_from_dict(data)
     text = dump_yaml(spec) if fmt == "yaml" else dump_json(spec)
