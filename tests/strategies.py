@@ -64,6 +64,7 @@ class _Net:
         self.mlif = mlif
         self.max_channels = max_channels
         self.sites: list[tuple[str, tuple, int]] = []  # (name, membrane shape, state variables)
+        self.newer_kinds = False  # transformer kinds and lstm (spec_dicts(attention=True))
         self.count = 0
 
     def name(self, stem: str) -> str:
@@ -252,6 +253,9 @@ class _Net:
             self.add({"name": self.name("flat"), "op": "flatten"}, (size,))
         for _ in range(draw(st.integers(1, 2))):
             out = draw(st.integers(1, 24))
+            if self.newer_kinds and draw(st.booleans()):  # an LSTM cell (seed 002 Eq. 14)
+                self.add({"name": self.name("lstm"), "op": "lstm", "hidden": out, "bias": draw(st.booleans())}, (out,))
+                continue
             self.add({"name": self.name("fc"), "op": "linear", "out_features": out, "bias": draw(st.booleans())},
                      (out,))
             if draw(st.booleans()):
@@ -295,7 +299,8 @@ def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None
     neuron site (default: random, mostly soft); ``mlif``: also draw ``mlif`` sites;
     ``max_channels`` / ``max_size``: bounds of channel counts and input sizes;
     ``groupings``: also draw layer groupings; ``attention``: also draw spiking self-attention
-    blocks (the transformer kinds; off by default: they have no training-memory rules yet).
+    blocks (the transformer kinds) and ``lstm`` cells in the head (off by default: these
+    kinds have no training-memory rules yet).
     """
     rank = rank or draw(st.sampled_from([3, 3, 3, 2, 1]))
     channels = draw(st.integers(1, 6))
@@ -306,6 +311,7 @@ def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None
         if rank == 3 and draw(st.booleans()):
             shape = (channels, shape[1], shape[1])
     net = _Net(draw, shape, reset=reset, mlif=mlif, max_channels=max_channels)
+    net.newer_kinds = attention
     if rank > 1:
         for _ in range(draw(st.integers(1, max_layers))):
             choice = draw(st.sampled_from(["conv", "conv", "pool", "bn", "pass", "res", "cat"]

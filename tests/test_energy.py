@@ -164,7 +164,8 @@ def test_formula_with_rate_symbol_equals_numeric(spec, rate, model):
     env = {"H": H, "W": W, "T": report.config.timesteps, "r": sympy.Rational(rate.numerator, rate.denominator)}
     for quantity in ("acs", "energy_pj"):
         expr = snncost.formula(spec, quantity, divisible=False, energy_model=model)
-        value = sympy.nsimplify(expr.subs(env)) if hasattr(expr, "subs") else expr
+        value = sympy.sympify(expr.subs(env) if hasattr(expr, "subs") else expr)
+        assert value.is_Rational, (quantity, expr, value)
         assert Fraction(int(value.p), int(value.q)) == Fraction(report.totals[quantity]), quantity
 
 

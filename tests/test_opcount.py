@@ -51,6 +51,29 @@ def test_dilated_conv1d_by_hand():
     assert _rows(snncost.analyze(b.build()))["c"]["macs"] == 324
 
 
+def test_lstm_macs_seed002_eq14():
+    """Seed 002 Eq. 14: an LSTM layer is (c_in + c_out) x c_out x 4 ops: 16 -> 8: (16 + 8) x 8 x 4 = 768."""
+    b = SpecBuilder("rnn", (16,), timesteps=3)
+    b.lstm("cell", 8)
+    row = _rows(snncost.analyze(b.build()))["cell"]
+    assert row["macs"] == 768
+    assert row["params"] == 4 * 8 * (16 + 8) + 2 * 4 * 8   # nn.LSTMCell: two bias vectors
+
+
+def test_lstm_macs_match_flop_counter():
+    torch = pytest.importorskip("torch")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    b = SpecBuilder("rnn", (10,))
+    b.lstm("cell", 6)
+    row = _rows(snncost.analyze(b.build()))["cell"]
+    cell = torch.nn.LSTMCell(10, 6)
+    assert sum(p.numel() for p in cell.parameters()) == row["params"]
+    with FlopCounterMode(display=False) as counter:
+        cell(torch.zeros(1, 10), (torch.zeros(1, 6), torch.zeros(1, 6)))
+    assert counter.get_total_flops() == 2 * row["macs"]
+
+
 def test_padding_excluded_by_hand():
     """1 channel, 3x3 input, 3x3 kernel, pad 1: corner outputs see 4 taps, edges 6,
     the centre 9: 4*4 + 4*6 + 9 = 49 (NeuroBench Dense), 81 with padding positions."""

@@ -83,6 +83,8 @@ def reference_shapes(data: dict) -> dict:
             out = (total,)
         elif op == "linear":
             out = tuple(x[:-1]) + (node["out_features"],)
+        elif op == "lstm":
+            out = tuple(x[:-1]) + (node["hidden"],)
         elif op in ("add", "membrane_add"):
             assert all(s == x for s in ins)
             out = x
@@ -126,6 +128,9 @@ def reference_counts(data: dict, shapes: dict) -> dict:
             params += node["out_channels"] if node.get("bias", True) else 0
         elif op == "linear":
             params += x[-1] * node["out_features"] + (node["out_features"] if node.get("bias", True) else 0)
+        elif op == "lstm":  # nn.LSTMCell: W_ih 4h x in, W_hh 4h x h, b_ih and b_hh 4h each
+            h = node["hidden"]
+            params += 4 * h * x[-1] + 4 * h * h + (8 * h if node.get("bias", True) else 0)
         elif op in ("batchnorm", "layernorm") and node.get("affine", True):
             params += 2 * x[0]
         elif op in NEURONS:

@@ -80,6 +80,9 @@ class SpecBuilder:
     def residual_add(self, name, inputs):
         return self.add(name, "add", inputs)
 
+    def lstm(self, name, hidden, *, bias=True, inputs=None, **fields):
+        return self.add(name, "lstm", inputs, hidden=hidden, bias=bias, **fields)
+
     # ---- spiking-transformer kinds (snncost.kinds.transformer) ---------------------------
     def tokens(self, name, *, inputs=None):
         return self.add(name, "tokens", inputs)
