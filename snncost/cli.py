@@ -13,7 +13,7 @@ import sys
 
 from .errors import ConfigError, SnnCostError
 
-COMMANDS = ("table", "energy", "spec", "zoo", "reproduce", "formula", "sweep", "train-memory", "fit")
+COMMANDS = ("table", "energy", "spec", "zoo", "reproduce", "formula", "sweep", "train-memory", "fit", "engine")
 
 
 class _Parser(argparse.ArgumentParser):
