@@ -280,7 +280,9 @@ def _with_ops(spec, layers: list, config: AnalysisConfig) -> tuple[list, object]
 
         energy = evaluate_energy(config.ops.energy_model or "compute", config.ops.tech, layers, found,
                                  membrane_bits=config.membrane_bits, spike_bits=config.spike_bits)
-    return [replace(f, ops=ops) for f, ops in zip(layers, found)], energy
+    for f, ops in zip(layers, found):
+        f.ops.update(ops)
+    return layers, energy
 
 
 def check_buffer_precision(buffers, membrane: dict, grouping) -> None:

@@ -285,12 +285,14 @@ def _row_parts(model: str, table: TechTable, op: dict) -> dict:
     """Compute-energy components of one node under ``model`` (pJ)."""
     macs, acs = op["snn_macs"], op.get("acs", 0)
     if model == "yao2023":
-        return {"add": YAO_ADD * (acs + macs), "mult": YAO_MULT * macs}
-    if model in ("spikformer", "mlif"):
-        return {"mac": YAO_MULT * macs, "ac": YAO_ADD * acs}
-    return {"mac": table.price("mac") * macs, "ac": table.price("ac") * acs,
-            "neuron": table.price("neuron_op") * op["neuron_ops"],
-            "exponent_add": table.price("exponent_add") * op.get("exponent_adds", 0)}
+        counts = (("add", YAO_ADD, acs + macs), ("mult", YAO_MULT, macs))
+    elif model in ("spikformer", "mlif"):
+        counts = (("mac", YAO_MULT, macs), ("ac", YAO_ADD, acs))
+    else:
+        counts = (("mac", table.price("mac"), macs), ("ac", table.price("ac"), acs),
+                  ("neuron", table.price("neuron_op"), op["neuron_ops"]),
+                  ("exponent_add", table.price("exponent_add"), op.get("exponent_adds", 0)))
+    return {name: price * count for name, price, count in counts if count}  # zero counts cost nothing
 
 
 LEMAIRE_SLOPE, LEMAIRE_INTERCEPT = Fraction("0.0000109"), Fraction("13.2")

@@ -393,7 +393,7 @@ SECTION = "ops"
 
 
 def _op(key):
-    return lambda f, config: f.ops.get(key) if f.ops is not None else 0
+    return lambda f, config: f.ops.get(key, 0)
 
 
 def _rate_total(key):
@@ -401,7 +401,12 @@ def _rate_total(key):
     def total(totals, ctx):
         if ctx.config.ops.rates is None:
             return None
-        return exact(sum((f.ops.get(key) or 0) for f in ctx.facts))
+        total = 0
+        for f in ctx.facts:
+            value = f.ops.get(key)
+            if value:
+                total += value
+        return exact(total)
     return total
 
 
