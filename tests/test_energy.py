@@ -21,7 +21,8 @@ E_MAC, E_AC = Fraction(46, 10), Fraction(9, 10)   # Horowitz 45 nm: 3.7 + 0.9, 0
 
 def test_builtin_tables_exact():
     tables = builtin_tables()
-    assert {"horowitz45", "spikingjelly-fp32", "spikingjelly-fp16", "spikingjelly-int8", "lemaire2022"} <= set(tables)
+    assert {"horowitz45", "spikingjelly-fp32", "spikingjelly-fp16", "spikingjelly-int8", "lemaire2022", "sata"} <= set(tables)
+    assert tables["sata"].price("mac") == Fraction("0.239") + Fraction("0.0389")   # 16-bit mult + accumulate
     h = tables["horowitz45"]
     assert h.price("mac") == E_MAC and h.price("ac") == E_AC
     assert h.ops["int_add_8"] == Fraction(3, 100) and h.memory["access_bits"] == 64

@@ -106,7 +106,7 @@ def add_op_options(parser) -> None:
     parser.add_argument("--energy", dest="energy_model", help="energy model: compute (default with --rates), "
                         "yao2023, spikformer, mlif, memory")
     parser.add_argument("--tech", help="technology table: horowitz45 (default), spikingjelly-fp32, spikingjelly-fp16, "
-                        "spikingjelly-int8, lemaire2022, or a .yaml table file")
+                        "spikingjelly-int8, lemaire2022, sata, or a .yaml table file")
 
 
 def parse_node_overrides(items) -> dict | None:
