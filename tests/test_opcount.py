@@ -256,3 +256,27 @@ def test_json_totals_keys():
     assert isinstance(data["totals"]["acs"], (int, float)) and isinstance(data["totals"]["energy_pj"], (int, float))
     assert data["energy"]["model"] == "compute" and data["energy"]["breakdown_pj"]
     json.dumps(data)
+
+
+# ---- command line ---------------------------------------------------------------------------
+
+def test_cli_energy_and_table_json(capsys, tmp_path):
+    from snncost.cli import main
+
+    assert main(["energy", "resnet19", "--rates", "0.15", "--energy", "yao2023", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["energy"]["model"] == "yao2023"
+    # seed 002 Table 2's rule: 0.9 pJ x (ACs + MACs executed) + 4.6 pJ x MACs executed
+    t = data["totals"]
+    assert Fraction(t["energy_pj"]).limit_denominator(10**6) == \
+        Fraction(9, 10) * (Fraction(t["acs"]).limit_denominator(10**6) + t["snn_macs"]) + Fraction(46, 10) * t["snn_macs"]
+    rates = tmp_path / "r.csv"
+    rates.write_text("node,rate\n" + "".join(f"{n},0.1\n" for n in ("stem.lif",)))
+    assert main(["table", "resnet19", "--rates", str(rates), "--rate-default", "0.2", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = {r["name"]: r for r in data["layers"]}
+    assert rows["s1b1.conv1"]["input_rate"] == 0.1 and rows["s1b1.conv2"]["input_rate"] == 0.2
+    assert data["config"]["ops"]["rates_given"] is True
+    assert main(["table", "resnet19", "--rates", "0.1", "--format", "csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "macs" in header and "acs" in header and "op_rule" in header
