@@ -180,3 +180,14 @@ def test_formula_per_layer_rates():
     assert len(names) == 16
     glob = snncost.formula("resnet19", "acs", symbols="H,W,T,r")
     assert sympy.expand(per_layer.subs({s: sympy.Symbol("r") for s in names}) - glob) == 0
+
+
+def test_sweep_over_rates_equals_analyze():
+    """A sweep over rates (one run per rate, column r) gives analyze's exact totals."""
+    from snncost.sweep import sweep
+
+    df = sweep("resnet19", input="32,64", quantities="acs,energy_pj", rates="0.05,0.1")
+    assert list(df["r"]) == [Fraction(1, 20)] * 2 + [Fraction(1, 10)] * 2
+    for _, row in df.iterrows():
+        totals = snncost.analyze("resnet19", input=int(row["H"]), rates=row["r"], baseline=False).totals
+        assert Fraction(row["acs"]) == totals["acs"] and Fraction(row["energy_pj"]) == totals["energy_pj"]

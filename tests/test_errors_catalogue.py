@@ -378,6 +378,8 @@ CASES: list[Case] = [
         ["table", "resnet19", "--extra-ops", "bias,relu", *OUT]),
     cli("neuron-model-unknown", "`--neuron-model izhikevich`", "ConfigError", "option --neuron-model",
         ["table", "resnet19", "--neuron-model", "izhikevich", *OUT]),
+    cli("sweep-rates-not-number", "`snncost sweep resnet19 --rates 0.1,fast`", "ConfigError", "option --rates",
+        ["sweep", "resnet19", "--quantity", "acs", "--rates", "0.1,fast", *OUT]),
     cli("energy-without-rates", "`snncost energy resnet19` (no rates)", "ConfigError", "option --rates",
         ["energy", "resnet19", *OUT]),
     api("api-rates-type", "`analyze('resnet19', rates=[0.1])`", "ConfigError", "option --rates",

@@ -36,7 +36,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..errors import ConfigError, InputFileError
     from ..render.formats import check_format
-    from ..sweep import SWEEP_FORMATS, build_grid, render_plot, require_matplotlib, to_bytes
+    from ..sweep import SWEEP_FORMATS, render_plot, require_matplotlib, to_bytes
     from .common import write_bytes_atomically
 
     fmt = args.format
@@ -53,18 +53,17 @@ def run(args) -> int:
     for option, path in (("--out", args.out), ("--plot", args.plot)):
         if path and not (Path(path).parent if str(Path(path).parent) else Path(".")).is_dir():
             raise InputFileError(f"option {option} '{path}'", "its folder does not exist", "a path in an existing folder")
-    grid = build_grid(args.model, input=args.input, timesteps=args.timesteps, batch=args.batch, sharing=args.sharing,
-                      weight_bits=args.weight_bits, membrane_bits=args.membrane_bits, spike_bits=args.spike_bits,
-                      quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training,
-                      **op_kwargs(args))
-    import pandas as pd
+    from ..sweep import sweep
+    from ..zoo import resolve_model
 
-    columns = grid.config_columns()
-    columns.update(grid.evaluate())
-    df = pd.DataFrame(columns)
+    spec = resolve_model(args.model)
+    df = sweep(spec, input=args.input, timesteps=args.timesteps, batch=args.batch, sharing=args.sharing,
+               weight_bits=args.weight_bits, membrane_bits=args.membrane_bits, spike_bits=args.spike_bits,
+               quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training,
+               **op_kwargs(args))
     # every check, conversion and drawing before anything is written
     data = to_bytes(df, fmt)
-    png = render_plot(df, quantity=args.plot_quantity, model=grid.spec.name, unit=args.plot_units) if args.plot else None
+    png = render_plot(df, quantity=args.plot_quantity, model=spec.name, unit=args.plot_units) if args.plot else None
     if png is not None:  # the plot first: a plot path that cannot be written stops before any output
         try:
             write_bytes_atomically(png, args.plot)
