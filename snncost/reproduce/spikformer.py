@@ -10,9 +10,8 @@ What a row is computed on (App. C.2; domain notes sec. 8):
 - ``power from printed OPs``: E = 0.9 pJ x OPs (the printed G) + 4.6 pJ x T x the dense
   MACs of the first conv of the model named in ``first_conv`` (config), in mJ: the paper
   adds the D = 512 model's first conv (3 x 64 x 9 x 224^2 x T) to every width;
-- informational rows replace that term by ``first_conv_printed`` = 1.596 mJ, the
-  constant every Table 2 power implies (power - 0.9 pJ x OPs), to show how the printed
-  figures arise (the exact first-conv energy is 1.5954 mJ);
+- the registry's ``explanation`` (``printed: 0.9 * OPs + 1.596``) checks how the printed
+  powers arise: the paper adds 1.596 mJ, where the exact first-conv energy is 1.5954 mJ;
 - ``ann macs``: the zoo model's dense MACs (GFLOPs as the paper counts MACs), in G;
   ``ann energy``: 4.6 pJ x those MACs, in mJ; ``energy from printed count``: 4.6 pJ (or
   0.9 pJ for SOPs, config ``price``) x the printed count of the row named in ``count``.
@@ -67,10 +66,7 @@ def compute(row) -> Fraction:
     if row.quantity == "energy from printed count":
         price = AC_PJ if c.get("price") == "sop" else MAC_PJ
         return price * _printed(c["count"]) / PJ_PER[row.unit]
-    if "first_conv_printed" in c:  # the constant every Table 2 power implies (power - 0.9 pJ x OPs)
-        first = Fraction(Decimal(c["first_conv_printed"]))
-    else:
-        first = _first_conv_pj(c["first_conv"]) / PJ_PER[row.unit]
+    first = _first_conv_pj(c["first_conv"]) / PJ_PER[row.unit]
     return AC_PJ * _printed(c["ops"]) / PJ_PER[row.unit] + first
 
 
@@ -84,5 +80,4 @@ def describe(row) -> str:
         return f"{row.model}: 4.6 pJ x dense MACs"
     if row.quantity == "energy from printed count":
         return f"{'0.9' if c.get('price') == 'sop' else '4.6'} pJ x printed {c['count']}"
-    extra = f" (first conv taken as {c['first_conv_printed']} mJ)" if "first_conv_printed" in c else ""
-    return f"0.9 pJ x printed {c['ops']} + 4.6 pJ x T x first-conv MACs of {c['first_conv']}{extra}"
+    return f"0.9 pJ x printed {c['ops']} + 4.6 pJ x T x first-conv MACs of {c['first_conv']}"
