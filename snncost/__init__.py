@@ -32,6 +32,9 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "hardware":  # the function; its package is snncost.hw
         from .hw import hardware
         return hardware
+    if name == "register_table":  # technology tables for energy (snncost.energy)
+        from .energy import register_table
+        return register_table
     if name in ("train_memory", "fit"):  # training memory (snncost.training)
         from .training import fit as fitting
         return getattr(fitting, name)

@@ -7,8 +7,8 @@ See docs/hardware.md.
     hw = snncost.hw("vgg16", sharing="C4", pe=128, batch=64)
     hw.lif["lif_units"], hw.lif_share           # 32, Fraction(77, 269)
 
-What it needs from the op-count issue (dense MACs, spike-fed layers, energy per
-action) comes through :mod:`.ops_provisional` only.
+What it takes from the op counts of issue #9 (dense MACs, spike-fed layers, neuron op
+costs, energy per action) comes through :mod:`.ops` only.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ reference tables (ERT), as plain YAML: the tool is not on PyPI.
   parameters) -- edit it for your design.
 - :func:`read_ert` reads an ERT (``ERT: {version, tables: [{name, actions: [{name,
   energy}]}]}``, Accelergy's output, pJ per action) and :func:`price` prices the
-  counts with it.  :func:`default_ert` is the provisional technology table (Horowitz
+  counts with it.  :func:`default_ert` is the technology table of :mod:`snncost.energy` (Horowitz
   45 nm) in that format.
 """
 from __future__ import annotations
@@ -33,16 +33,16 @@ COMPONENTS = {
     "mac_unit": ("intmac", "one multiply-accumulate of an analog-fed layer"),
 }
 
-#: component -> action -> provisional energy key (ops_provisional.ENERGY_PJ)
+#: component -> action -> energy key of :func:`.ops.energy_pj` (Horowitz 45 nm table)
 DEFAULT_PRICES = {
     "dram": {"read": "dram_64bit", "write": "dram_64bit"},
     "global_buffer": {"read": "sram_1MB_64bit", "write": "sram_1MB_64bit"},
     "weight_buffer": {"read": "sram_32kB_64bit", "write": "sram_32kB_64bit"},
     "spike_buffer": {"read": "sram_8kB_64bit", "write": "sram_8kB_64bit"},
     "membrane_buffer": {"read": "add_int32", "write": "add_int32"},
-    "lif_unit": {"update": "ac_fp32", "fire": "add_int32"},
-    "adder": {"compute": "ac_fp32"},
-    "mac_unit": {"compute": "mac_fp32"},
+    "lif_unit": {"update": "ac", "fire": "add_int32"},
+    "adder": {"compute": "ac"},
+    "mac_unit": {"compute": "mac"},
 }
 
 
@@ -81,12 +81,14 @@ def architecture(report) -> dict:
 
 
 def default_ert() -> dict:
-    """The provisional technology table as an Accelergy ERT document."""
-    from .ops_provisional import ENERGY_PJ
+    """The Horowitz 45 nm technology table (:mod:`snncost.energy`) as an Accelergy ERT document."""
+    from .ops import energy_pj
+
+    prices = energy_pj()
 
     return {"ERT": {"version": VERSION, "tables": [
         {"name": f"{PREFIX}.{component}",
-         "actions": [{"name": action, "energy": _number(ENERGY_PJ[key])} for action, key in acts.items()]}
+         "actions": [{"name": action, "energy": _number(prices[key])} for action, key in acts.items()]}
         for component, acts in DEFAULT_PRICES.items()]}}
 
 

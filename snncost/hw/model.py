@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import accelerator, traffic
-from .ops_provisional import dense_macs, dense_macs_unpadded, spike_source
+from .ops import dense_macs, dense_macs_unpadded, spike_source
 
 REDUCTION_BATCHES = (1, 8, 16, 32, 64, 128, 256)
 
@@ -73,12 +73,12 @@ def _layers(spec, shapes, rows, config, acc) -> list[dict]:
                  "acs": 0, "macs": 0, "lif_neurons": row["lif_neurons"], "lif_cycles_per_timestep": 0,
                  "sharing_buffer": row["sharing_buffer"], "problem": None}
         hw = traffic.role(node, shapes)
-        if hw["role"] == "compute":
-            dense = dense_macs(node, ins[0], outshape)
+        dense = dense_macs(node, ins, outshape)
+        if dense:  # a kind with a macs rule; only "compute" kinds carry Timeloop dimensions
             source = spike_source(spec, node.name)
             density = acc.spike_rate if source else Fraction(1)
-            facts.update(dense_macs=dense, dense_macs_unpadded=dense_macs_unpadded(node, ins[0], outshape),
-                         spike_source=source, input_density=density, problem=hw["problem"])
+            facts.update(dense_macs=dense, dense_macs_unpadded=dense_macs_unpadded(node, ins, outshape),
+                         spike_source=source, input_density=density, problem=hw.get("problem"))
             ops = dense * steps * B
             if source:
                 facts["acs"] = ops * density

@@ -14,7 +14,7 @@ benchmark's names and definitions:
 - ``membrane_updates``: neurons x timesteps per sample (every neuron updated every
   timestep; sharing changes memory, not updates);
 - ``neuron_operations``: membrane updates x NeuroBench's per-update op cost of the
-  neuron model (snntorch Leaky 4, Synaptic 6 with subtract reset, 8 with zero reset).
+  kind's neuron model (its ``neuron_model`` rule; snntorch Leaky 4, Synaptic 6).
 
 NeuroBench measures a forward pass on data; here densities are the accelerator's
 ``spike_rate`` (expected values, exact Fractions).
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .ops_provisional import neuron_ops_per_update
+from .ops import neuron_ops_per_update
 
 NAMES = ("footprint", "connection_sparsity", "synaptic_operations", "membrane_updates", "neuron_operations")
 
@@ -38,8 +38,8 @@ def metrics(spec, rows, layers, config) -> dict:
     nonzeros = sum(r["weight_nonzeros"] for r in rows if r["kind"] in ("conv2d", "conv1d", "linear"))
     dense = eff_acs = eff_macs = 0
     for x in layers:
-        if not x["dense_macs"]:
-            continue
+        if not x["dense_macs"] or not by_row[x["name"]]["weight_elements"]:
+            continue  # NeuroBench counts layers with weights only (no activation-activation products)
         steps = 1 if x["static"] else T
         r = by_row[x["name"]]
         weight_density = Fraction(r["weight_nonzeros"], r["weight_elements"]) if r["weight_elements"] else 1

@@ -160,7 +160,7 @@ def export_files(report, kind: str) -> dict[str, str]:
     if kind == "accelergy":
         return {"action_counts.yaml": dump(accelergy.action_counts(report.actions)),
                 "architecture.yaml": dump(accelergy.architecture(report)),
-                "ERT_provisional_45nm.yaml": dump(accelergy.default_ert())}
+                "ERT_horowitz45.yaml": dump(accelergy.default_ert())}
     if kind == "timeloop":
         return {f"{i:03d}_{name}.yaml": dump(doc) for i, (name, doc) in enumerate(timeloop.problems(report).items(), 1)}
     return {"neurobench.json": json.dumps(neurobench_dict(report), indent=2) + "\n"}

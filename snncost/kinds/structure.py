@@ -107,17 +107,21 @@ def _torch_passthrough(node, input_shapes):
     return nn.Dropout(node.p) if node.op == "dropout" else nn.Identity()
 
 
+# "spikes" (snncost.opcount.SPIKE_PASSING): flatten, dropout and identity pass spikes on;
+# a residual add of spikes is a sum of spikes; a concat keeps what its inputs are.
 NOTHING = {"train_saved": _keeps_nothing}
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
-                  doc=("", "(product,)", "0"), rules={**NOTHING, "train_view": True, "torch": _torch_flatten,
-                                                   "hardware": hardware_passthrough}))
+                  doc=("", "(product,)", "0"),
+                  rules={**NOTHING, "train_view": True, "torch": _torch_flatten, "spikes": "through",
+                         "hardware": hardware_passthrough}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
-                  rules={**NOTHING, "torch": _torch_add}))
+                  rules={**NOTHING, "torch": _torch_add, "spikes": "add"}))
 add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"),
-                  rules={**NOTHING, "torch": _torch_concat}))
+                  rules={**NOTHING, "torch": _torch_concat, "spikes": "concat"}))
 for _op in ("dropout", "identity"):
     add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
                       rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "train_note": _dropout_note,
-                             "torch": _torch_passthrough, "hardware": hardware_passthrough}))
+                             "torch": _torch_passthrough, "spikes": "through",
+                             "hardware": hardware_passthrough}))
