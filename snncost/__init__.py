@@ -24,10 +24,10 @@ __all__ = ["analyze", "zoo", "register_node_kind", "register_quantity", "load_sp
 
 def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "formula":
-        from .formula import formula
+        from .formulas import formula
         return formula
     if name == "sweep":
-        from .sweep import sweep
+        from .sweeps import sweep
         return sweep
     if name == "hardware":  # the function; its package is snncost.hw
         from .hw import hardware

@@ -77,7 +77,7 @@ class NodeKind:
     - ``weight_dims(node, in_shape) -> tuple``: dimensions of the prunable weight
       tensor (None: no prunable weights).
     - ``stride``: how the kind maps spatial sizes, for the total stride of
-      :func:`snncost.formula.total_stride`: ``"keep"`` (size unchanged), ``"collapse"``
+      :func:`snncost.formulas.total_stride`: ``"keep"`` (size unchanged), ``"collapse"``
       (to a fixed size, global pooling), ``"drop"`` (spatial dimensions gone: flatten,
       linear), or ``rule(node, dims) -> tuple`` of per-dimension strides.
     - ``inputs``: ``(min, max)`` number of inputs (``max`` None: unbounded).
