@@ -43,7 +43,7 @@ class Report:
         text = [f"sharing {c.sharing.label}, {grouping}, training mode {c.training}"
                 + (" (backward = T x every LIF site's membrane)" if c.training == "bptt"
                    else " (reverse recomputation, EfficientLIF-Net Eq. 18-19: backward = forward buffers)")]
-        return text + self.precision_notes + list(c.notes)
+        return text + self.precision_notes + list(c.notes) + list(getattr(self.spec, "report_notes", ()))
 
     @property
     def precision_notes(self) -> list[str]:
