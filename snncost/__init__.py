@@ -16,7 +16,7 @@ from .analysis import analyze
 from .errors import ConfigError, InputFileError, ShapeError, SharingError, SnnCostError, SpecError
 from .spec import NetworkSpec, SpecBuilder, load_spec
 
-__all__ = ["analyze", "zoo", "load_spec", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
+__all__ = ["analyze", "zoo", "load_spec", "from_nir", "to_nir", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
            "ShapeError", "SharingError", "ConfigError", "InputFileError", "__version__"]
 
 
@@ -27,4 +27,7 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "sweep":
         from .sweep import sweep
         return sweep
+    if name in ("from_nir", "to_nir"):  # the nir extra, imported only when used
+        from . import nir_io
+        return getattr(nir_io, name)
     raise AttributeError(f"module 'snncost' has no attribute {name!r}")

@@ -705,7 +705,10 @@ def _checked_shapes(spec, ctx: _Import, names: dict, back: set, origin: str) -> 
     except ShapeError as exc:
         raise ShapeError(f"{origin}: {exc.where}", exc.problem, exc.valid) from None
     for name, check in ctx.checks:
-        check(shapes[name]["inputs"][0], shapes[name]["output"])
+        try:
+            check(shapes[name]["inputs"][0], shapes[name]["output"])
+        except SnnCostError as exc:
+            raise type(exc)(f"{origin} {exc.where.removeprefix('NIR ')}", exc.problem, exc.valid) from None
     for source, target in back:
         src, dst = names[source], names[target]
         got, wanted = shapes[src]["output"], shapes[dst]["inputs"][0]
