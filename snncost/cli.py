@@ -13,7 +13,7 @@ import sys
 
 from .errors import ConfigError, SnnCostError
 
-COMMANDS = ("table", "spec", "zoo", "reproduce", "formula", "sweep")
+COMMANDS = ("table", "spec", "zoo", "reproduce", "formula", "sweep", "plot")
 
 
 class _Parser(argparse.ArgumentParser):

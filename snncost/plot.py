@@ -1,0 +1,201 @@
+"""Figures of the kind the papers show (matplotlib, the ``plot`` extra).
+
+Each kind is one function in :data:`PLOTS` taking the spec and the figure's options and
+returning a matplotlib Figure whose bars/lines carry exactly the report's numbers
+(converted to the display unit only for drawing).  Adding a kind (the energy breakdown
+of issue #9, the whole training step of issue #10) is adding one function there.
+
+- ``breakdown``: memory per sharing scheme, stacked: weights, spikes (all timesteps),
+  LIF forward and LIF backward membrane (EfficientLIF-Net, Kim et al. 2023, Fig. 1 and
+  Fig. 7B).
+- ``layers``: per-layer bars of weight, LIF forward and LIF backward memory.
+- ``sweep``: one quantity against input size, one line per sharing scheme.
+
+Colours: the Okabe-Ito palette (Okabe and Ito 2008), readable with every common colour
+vision deficiency; the configuration (input, T, batch, bit widths, training mode) is in
+every title.
+"""
+from __future__ import annotations
+
+import io
+from math import prod
+from pathlib import Path
+
+from .errors import ConfigError, InputFileError
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+"""Colour-blind-safe palette: blue, orange, bluish green, reddish purple, sky blue,
+vermillion, yellow, black."""
+
+FORMATS = ("png", "svg", "pdf")
+BREAKDOWN_PARTS = (("weight_bits", "weights"), ("spike_bits_all_timesteps", "spikes (all T)"),
+                   ("lif_forward_bits", "LIF forward"), ("lif_backward_bits", "LIF backward"))
+"""The stacked parts of a breakdown bar (report total keys, labels)."""
+LAYER_PARTS = (("weight_bits", "weights"), ("lif_forward_bits", "LIF forward"), ("lif_backward_bits", "LIF backward"))
+DEFAULT_SCHEMES = ("none", "L", "C2", "L+C2")
+
+
+def _pyplot():
+    from .sweep import require_matplotlib
+
+    try:
+        return require_matplotlib()
+    except ConfigError as exc:
+        raise ConfigError("snncost plot", exc.problem, exc.valid) from None
+
+
+def display(bits, unit: str) -> float:
+    """Bits in ``unit`` as a float, for drawing only (the exact value stays in the report)."""
+    from .units import convert
+
+    return float(convert(bits, unit))
+
+
+def config_caption(report, training: bool = True) -> str:
+    """The configuration every title shows: input, T, batch, bit widths, training mode."""
+    c = report.config
+    size = "x".join(str(v) for v in c.input_shape)
+    from .report import json_number
+
+    return (f"input {size}, T={json_number(c.timesteps)}, batch {json_number(c.batch)}, bits w/u/s "
+            f"{json_number(c.weight_bits)}/{json_number(c.membrane_bits)}/{json_number(c.spike_bits)}"
+            + (f", training {c.training}" if training else ""))
+
+
+def _schemes(sharing) -> list[str]:
+    if sharing is None:
+        return list(DEFAULT_SCHEMES)
+    items = sharing.split(",") if isinstance(sharing, str) else list(sharing)
+    items = [s.strip() for s in items if s.strip()]
+    if not items:
+        raise ConfigError("option --sharing", "no scheme given", "a comma-separated list such as none,L,C2,L+C2")
+    return items
+
+
+def breakdown(spec, *, sharing=None, unit="MiB", **options):
+    """Stacked memory per sharing scheme (EfficientLIF-Net Fig. 1 / Fig. 7B)."""
+    from .analysis import analyze
+
+    plt = _pyplot()
+    reports = [analyze(spec, sharing=s, baseline=False, **options) for s in _schemes(sharing)]
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.3 * len(reports) + 3), 4.6), dpi=120)
+    labels = [f"{r.config.sharing.label}\n({r.config.training})" for r in reports]
+    bottoms = [0.0] * len(reports)
+    for (key, label), colour in zip(BREAKDOWN_PARTS, OKABE_ITO):
+        heights = [display(r.totals[key], unit) for r in reports]
+        ax.bar(labels, heights, bottom=bottoms, label=label, color=colour, edgecolor="white", linewidth=0.5, gid=key)
+        bottoms = [b + h for b, h in zip(bottoms, heights)]
+    ax.set_xlabel("sharing scheme (training mode)")
+    ax.set_ylabel(f"memory [{unit}]")
+    ax.set_title(f"{spec.name}: memory breakdown per sharing scheme\n{config_caption(reports[0], training=False)}",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(True, axis="y", linewidth=0.3, alpha=0.6)
+    fig.tight_layout()
+    return fig
+
+
+def layers(spec, *, sharing=None, unit="MiB", **options):
+    """Per-layer bars of weight, LIF forward and LIF backward memory (layers with any)."""
+    from .analysis import analyze
+
+    plt = _pyplot()
+    schemes = _schemes(sharing or "none")
+    if len(schemes) != 1:
+        raise ConfigError("option --sharing", f"--kind layers draws one scheme, got {len(schemes)}", "one scheme, e.g. L+C2")
+    report = analyze(spec, sharing=schemes[0], baseline=False, **options)
+    rows = [r for r in report.rows if any(r[key] for key, _ in LAYER_PARTS)]
+    fig, ax = plt.subplots(figsize=(min(18.0, max(6.0, 0.25 * len(rows) + 2)), 5.2), dpi=120)
+    width = 0.8 / len(LAYER_PARTS)
+    for i, ((key, label), colour) in enumerate(zip(LAYER_PARTS, OKABE_ITO)):
+        ax.bar([j + (i - (len(LAYER_PARTS) - 1) / 2) * width for j in range(len(rows))],
+               [display(r[key], unit) for r in rows], width=width, label=label, color=colour, gid=key)
+    ax.set_xticks(range(len(rows)), [r["name"] for r in rows], rotation=90, fontsize=7)
+    ax.set_xlabel("layer")
+    ax.set_ylabel(f"memory [{unit}]")
+    ax.set_title(f"{spec.name}: memory per layer, sharing {report.config.sharing.label}\n{config_caption(report)}",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(True, axis="y", linewidth=0.3, alpha=0.6)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_forward_bits", **options):
+    """``quantity`` against input size, one line per sharing scheme (exact values from
+    :func:`snncost.analyze` at each size)."""
+    from .analysis import analyze
+    from .sweep import QUANTITY_LABELS, parse_input_list
+
+    plt = _pyplot()
+    sizes = parse_input_list(input if input is not None else "32,64,128,224")
+    fig, ax = plt.subplots(figsize=(7.0, 4.6), dpi=120)
+    first = None
+    for scheme, colour in zip(_schemes(sharing), OKABE_ITO * 4):
+        reports = [analyze(spec, input=size, sharing=scheme, baseline=False, **options) for size in sizes]
+        first = first or reports[0]
+        if quantity not in reports[0].totals:
+            raise ConfigError("option --quantity", f"unknown quantity {quantity!r}", ", ".join(reports[0].totals))
+        xs = [_pixels(r.config.input_shape) for r in reports]
+        ax.plot(xs, [display(r.totals[quantity], unit) for r in reports], marker="o", markersize=3, color=colour,
+                label=reports[0].config.sharing.label, gid=scheme)
+    square = len(first.config.input_shape) == 3 and len(set(first.config.input_shape[1:])) == 1
+    ax.set_xlabel("input size H = W [pixels]" if square else "input size (H x W, or L) [elements]")
+    name = QUANTITY_LABELS.get(quantity, quantity)
+    ax.set_ylabel(f"{name} [{unit}]")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    caption = config_caption(first).split(", ", 1)[1]  # the input size is the x axis
+    ax.set_title(f"{spec.name}: {name} vs input size\n{caption}", fontsize=9)
+    ax.legend(title="sharing", fontsize=8)
+    ax.grid(True, which="both", linewidth=0.3, alpha=0.6)
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+    ax.xaxis.set_major_locator(FixedLocator(sorted(set(ax.lines[0].get_xdata()))))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    fig.tight_layout()
+    return fig
+
+
+def _pixels(shape) -> int:
+    """The x value of a sweep point: H for square images, H x W otherwise, L for sequences."""
+    sizes = tuple(shape[1:]) if len(shape) > 1 else tuple(shape)
+    return sizes[0] if len(set(sizes)) == 1 else prod(sizes)
+
+
+PLOTS = {"breakdown": breakdown, "layers": layers, "sweep": sweep_curves}
+"""Every figure kind: name -> function(spec, *, sharing, unit, ...) -> matplotlib Figure."""
+
+
+def figure(model, kind: str = "breakdown", **options):
+    """The matplotlib Figure of ``kind`` for ``model`` (a zoo name, spec file, .nir or spec)."""
+    from .zoo import resolve_model
+
+    if kind not in PLOTS:
+        raise ConfigError("option --kind", f"unknown plot kind {kind!r}", ", ".join(PLOTS))
+    return PLOTS[kind](resolve_model(model), **options)
+
+
+def check_out(path: str) -> str:
+    """The figure format from the file name: png, svg or pdf."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ConfigError("option --out", f"{path!r} does not end in .png, .svg or .pdf", "a file name ending in "
+                          + ", ".join(f".{f}" for f in FORMATS))
+    folder = Path(path).parent if str(Path(path).parent) else Path(".")
+    if not folder.is_dir():
+        raise InputFileError(f"option --out '{path}'", "its folder does not exist", "a path in an existing folder")
+    return suffix
+
+
+def save(fig, path: str) -> None:
+    """Write ``fig`` to ``path`` (format from its suffix), atomically, and close it."""
+    from .commands.common import write_bytes_atomically
+
+    fmt = check_out(path)
+    buffer = io.BytesIO()
+    metadata = {"Creator": "snncost"} if fmt != "png" else {"Software": "snncost"}
+    fig.savefig(buffer, format=fmt, metadata=metadata)
+    _pyplot().close(fig)
+    write_bytes_atomically(buffer.getvalue(), path)
