@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from math import prod
 
-from . import counts, memory, precision, pruning
-from .errors import ConfigError
+from . import eq15, facts, memory, precision, pruning, quantities
+from .kinds import registry as kinds
+from .errors import ConfigError, SharingError
 from .report import json_number
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
 from .spec.network import NetworkSpec
-from .spec.nodes import NEURON_KINDS
 
 MAX_BITS = precision.MAX_BITS  # one limit for every bit width (snncost.precision)
 
@@ -200,7 +199,7 @@ WINDOW_BPTT_NOTE = ("training mode bptt: seed 002 trains its window LIF with sur
 WINDOW_REVERSE_NOTE = ("training mode reverse across windows: snncost assumes EfficientLIF-Net's recomputation "
                        "(Eq. 18-19) runs back along seed 002's window chain (Eq. 4) as along a channel chain; "
                        "neither paper reports it")
-EQ15_WEIGHTS = ("conv", "all")
+EQ15_WEIGHTS = eq15.EQ15_WEIGHTS
 OVERRIDE_KEYS = ("weight_bits", "membrane_bits", "spike_bits", "sparsity")
 
 
@@ -235,12 +234,15 @@ def _node_overrides(spec: NetworkSpec, overrides, conventions: dict) -> dict:
             if key not in OVERRIDE_KEYS:
                 raise ConfigError(where, f"unknown setting {key!r}", ", ".join(OVERRIDE_KEYS))
             neuron_key = key in ("membrane_bits", "spike_bits")
-            if neuron_key and node.op not in NEURON_KINDS:
+            kind = kinds.kind_of(node)
+            if neuron_key and not kind.is_neuron:
                 raise ConfigError(where, f"{key} applies to neuron nodes, and '{name}' is a {node.op} node",
-                                  "a lif/if/cubalif/mlif node")
-            if key in ("weight_bits", "sparsity") and node.op not in ("conv2d", "conv1d", "linear", "batchnorm"):
+                                  f"a {'/'.join(k.name for k in kinds.kinds() if k.is_neuron)} node")
+            if key in ("weight_bits", "sparsity") and not (kind.weighted or kind.params):
                 raise ConfigError(where, f"{key} applies to nodes with weights, and '{name}' is a {node.op} node",
-                                  "a conv2d/conv1d/linear (or batchnorm, for weight_bits) node")
+                                  f"a {'/'.join(k.name for k in kinds.kinds() if k.weight_dims)} "
+                                  f"(or {'/'.join(k.name for k in kinds.kinds() if k.params and not k.weight_dims)}, "
+                                  "for weight_bits) node")
             if key == "sparsity":
                 out[key] = pruning.parse_sparsity(value, f"{where} sparsity")
             else:
@@ -249,114 +251,37 @@ def _node_overrides(spec: NetworkSpec, overrides, conventions: dict) -> dict:
     return checked
 
 
-TOTAL_KEYS = ("params", "buffers", "lif_sites", "lif_neurons", "lif_state_values", "sharing_buffers",
-              "lif_forward_bits", "lif_backward_bits", "weight_bits", "spike_bits_per_timestep",
-              "spike_bits_all_timesteps", "total_bits")
-PRECISION_TOTAL_KEYS = ("weight_elements", "conv_weight_elements", "weight_nonzeros",
-                        *(f"weight_{f}_bits" for f in pruning.FORMATS),
-                        "eq15_weight_count", "eq15_weight_bits", "eq15_membrane_bits", "eq15_spike_bits", "eq15_bits")
-"""Totals added by precision and pruning: prunable weights, their storage in every
-format (:mod:`snncost.pruning`) and IM-SNN's Eq. 15 total M_t = w_p N_w + u_p N_f + u_s N_f."""
-
-
 def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = None) -> tuple[list[dict], dict]:
-    """Per-layer rows and totals of one configuration (exact; symbolic-safe)."""
+    """Per-layer rows and totals of one configuration (exact; symbolic-safe): the typed
+    facts of every node (:mod:`snncost.facts`) reported through the quantity registry
+    (:mod:`snncost.quantities`)."""
     shapes = shapes if shapes is not None else infer_shapes(spec, config.input_shape)
     buffers = sharing_buffers(spec, shapes, config.sharing, config.grouping)
     owner = {buf.members[0]: buf for buf in buffers}
     buffer_of = {m: buf.name for buf in buffers for m in buf.members}
-    T = config.timesteps
-    rows: list[dict] = []
-    for node in spec.order:
-        ins, out = shapes[node.name]["inputs"], shapes[node.name]["output"]
-        params = counts.parameters(node, ins)
-        row = {"name": node.name, "kind": node.op, "output_shape": list(out), "params": params,
-               "buffers": counts.buffers(node, ins), "lif_neurons": 0, "state_variables": 0,
-               "sharing_buffer": "", "lif_forward_bits": 0, "lif_backward_bits": 0,
-               "weight_bits": 0, "spike_bits_per_timestep": 0, "static": node.static}
-        override = config.node_overrides.get(node.name, {})
-        row.update(_weight_facts(node, ins, params, config, override))
-        if node.op in NEURON_KINDS:
-            row.update(_neuron_facts(node, out, config, override, buffer_of[node.name], owner.get(node.name)))
-        rows.append(row)
-    totals = {
-        "params": sum(r["params"] for r in rows),
-        "buffers": sum(r["buffers"] for r in rows),
-        "lif_sites": sum(1 for r in rows if r["kind"] in NEURON_KINDS),
-        "lif_neurons": sum(r["lif_neurons"] for r in rows),
-        "lif_state_values": sum(r["lif_neurons"] * r["state_variables"] for r in rows),
-        "sharing_buffers": len(buffers),
-        "lif_forward_bits": memory.exact(sum(r["lif_forward_bits"] for r in rows)),
-        "lif_backward_bits": memory.exact(sum(r["lif_backward_bits"] for r in rows)),
-        "weight_bits": memory.exact(sum(r["weight_bits"] for r in rows)),
-        "spike_bits_per_timestep": memory.exact(sum(r["spike_bits_per_timestep"] for r in rows)),
-    }
-    totals["spike_bits_all_timesteps"] = memory.exact(totals["spike_bits_per_timestep"] * T)
-    totals["total_bits"] = memory.exact(totals["weight_bits"] + totals["lif_forward_bits"] + totals["spike_bits_all_timesteps"])
-    totals["weight_elements"] = sum(r["weight_elements"] for r in rows)
-    totals["conv_weight_elements"] = sum(r["weight_elements"] for r in rows if r["kind"] in ("conv2d", "conv1d"))
-    totals["weight_nonzeros"] = sum(r["weight_nonzeros"] for r in rows)
-    for f in pruning.FORMATS:
-        totals[f"weight_{f}_bits"] = memory.exact(sum(r[f"weight_{f}_bits"] for r in rows))
-    for key in ("eq15_weight_count", "eq15_weight_bits", "eq15_membrane_bits", "eq15_spike_bits"):
-        totals[key] = memory.exact(sum(r[key] for r in rows))
-    # IM-SNN Eq. 15: M_t = w_p N_w + u_p N_f + u_s N_f (Eq. 16-17: N_w weights, N_f neurons)
-    totals["eq15_bits"] = memory.exact(totals["eq15_weight_bits"] + totals["eq15_membrane_bits"] + totals["eq15_spike_bits"])
+    membrane = {node.name: facts.membrane_bits(node, config) for node in spec.neuron_nodes}
+    check_buffer_precision(buffers, membrane, config.grouping)
+    layers = [facts.layer_facts(node, shapes[node.name]["inputs"], shapes[node.name]["output"], config, membrane,
+                                buffer_of, owner) for node in spec.order]
+    rows = [quantities.layer_row(f, config) for f in layers]
+    totals = quantities.aggregate(layers, config, facts.TotalsContext(config, layers, buffers))
     return rows, totals
 
 
-def _weight_facts(node, ins, params, config: AnalysisConfig, override: dict) -> dict:
-    """Weight memory of one node at its precision, in every storage format
-    (:mod:`snncost.pruning`), and its IM-SNN Eq. 15 weight term (conv weights or all)."""
-    wbits = _first(override.get("weight_bits"), memory.bits_value(getattr(node, "weight_bits", None)), config.weight_bits)
-    dims = pruning.weight_dims(node, ins[0]) if ins else ()
-    sparsity = override.get("sparsity", config.sparsity)
-    storage = pruning.storage_bits(dims, wbits, sparsity, config.index_bits)
-    elements = prod(dims) if dims else 0
-    dense_rest = memory.weight_bits(params - elements, wbits)  # biases, batchnorm: stored dense
-    facts = {
-        "weight_bits": memory.weight_bits(params, wbits) if config.weight_format == "dense"
-        else memory.exact(storage[config.weight_format] + dense_rest),
-        "weight_elements": elements, "weight_nonzeros": storage["nonzeros"], "weight_precision_bits": wbits,
-        "sparsity": sparsity if dims else 0,
-        **{f"weight_{f}_bits": memory.exact(storage[f] + dense_rest) for f in pruning.FORMATS},
-    }
-    conv_weights = elements if node.op in ("conv2d", "conv1d") else 0
-    facts["eq15_weight_count"] = conv_weights if config.eq15_weights == "conv" else params
-    facts["eq15_weight_bits"] = memory.weight_bits(facts["eq15_weight_count"], wbits)
-    facts.update(membrane_bits=0, spike_storage_bits=0, eq15_membrane_bits=0, eq15_spike_bits=0)
-    return facts
-
-
-def _neuron_facts(node, out, config: AnalysisConfig, override: dict, buffer_name: str, owned_buffer) -> dict:
-    """LIF facts of one neuron site: neurons, membrane memory forward (charged to the
-    first site of its sharing buffer) and backward (bptt: T copies; reverse: = forward),
-    spike storage per timestep."""
-    B, T = config.batch, config.timesteps
-    n = counts.neurons(node, out)
-    sv = counts.state_variables(node)
-    ubits = _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
-    sbits = _first(override.get("spike_bits"), memory.bits_value(node.spike_bits), config.spike_bits)
-    per_neuron = precision.spike_storage_bits(node.lanes, sbits, config.spike_encoding)
-    forward = memory.buffer_forward_bits(prod(owned_buffer.shape), sv, config.sharing.channel_groups, ubits, B,
-                                         owned_buffer.windows) if owned_buffer else 0
-    return {
-        "lif_neurons": n, "state_variables": sv, "sharing_buffer": buffer_name,
-        "spike_bits_per_timestep": memory.spike_bits(n, per_neuron, B),
-        "membrane_bits": ubits, "spike_storage_bits": per_neuron,
-        "eq15_membrane_bits": memory.exact(n * sv * ubits * B),
-        "eq15_spike_bits": memory.spike_bits(n, per_neuron, B),
-        "lif_forward_bits": forward,
-        "lif_backward_bits": memory.site_bptt_bits(n, sv, ubits, B, T) if config.training == "bptt" else forward,
-    }
-
-
-def _first(*values):
-    """The first value that is not None (a node override, the node's field, the network's)."""
-    for value in values:
-        if value is not None:
-            return value
-    return None
+def check_buffer_precision(buffers, membrane: dict, grouping) -> None:
+    """One sharing buffer holds one membrane precision: refuse a buffer whose LIF sites
+    ask for different ``membrane_bits`` (its size would depend on which site is listed
+    first; EfficientLIF-Net's shared buffer, Eq. 4-6, is one tensor of one dtype)."""
+    for buf in buffers:
+        first = buf.members[0]
+        for other in buf.members[1:]:
+            if membrane[other] != membrane[first]:
+                raise SharingError(
+                    f"layer group '{buf.name}' (grouping '{grouping}')",
+                    f"members have different membrane_bits: {first} ({memory.bits_value(membrane[first])}) vs "
+                    f"{other} ({memory.bits_value(membrane[other])}); one shared buffer holds one membrane precision",
+                    "one membrane_bits for every LIF site of a layer group (node field or --node override), "
+                    "or another --layer-groups")
 
 
 def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", layer_groups=None,
