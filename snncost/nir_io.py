@@ -24,359 +24,52 @@ from :func:`from_nir`'s arguments / the CLI's flags; the defaults used are writt
 the report's notes.  Parameters are synaptic weights and biases; per-neuron constants
 (tau, r, v_leak, thresholds, Scale and Delay arrays) are not parameters.
 
-The mapping between NIR node types and snncost node kinds is the one table
-:data:`KINDS` (keyed by snncost kind).
+Which NIR node types a snncost kind is read from, and how it is written, is the ``"nir"``
+rule of the kind's registry entry (:mod:`snncost.kinds`, rules built in
+:mod:`snncost.nir_rules`); this module holds the graph-level work.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from math import prod
 from pathlib import Path
-from typing import Callable
 
 from .errors import ConfigError, InputFileError, ShapeError, SnnCostError, SpecError
+from .nir_rules import DEFAULT_RESET, ELIDED, PLACEHOLDER_NOTE, RESETS, ImportContext, require_nir
 from .spec.nodes import NAME_PATTERN
 
-RESETS = ("soft", "hard")
-DEFAULT_RESET = "hard"
-"""NIR's LIF, IF and CubaLIF equations set v to v_reset after a spike: a hard reset.
-Exporters also write subtract-reset neurons as LIF; pass ``reset='soft'`` for those."""
-
-PLACEHOLDER_NOTE = ("weights are placeholders (zeros; present biases ones, absent conv biases zeros, as NIR convs "
-                    "always carry a bias array): a snncost spec holds no trained values")
-
-
-def require_nir(where: str = "NIR"):
-    """The ``nir`` package, or a one-line error naming the extra."""
-    try:
-        import nir
-    except ImportError:
-        raise ConfigError(where, "reading or writing NIR needs the 'nir' package, which is not installed",
-                          "pip install 'snncost[nir]' (or pip install nir)") from None
-    return nir
-
-
 # ---------------------------------------------------------------------------
-# Import: one function per NIR node type, returning the snncost node's fields
+# The registry's NIR rules
 # ---------------------------------------------------------------------------
 
-@dataclass
-class _Import:
-    """What the importer learns while converting, checked once shapes are known."""
-
-    reset: str | None
-    membrane_bits: object
-    checks: list = field(default_factory=list)  # (snncost name, check(in_shape, out_shape))
-    notes: list = field(default_factory=list)
-    lost_biases: list = field(default_factory=list)
-    non_spiking: list = field(default_factory=list)
-    stateless: list = field(default_factory=list)
-
-
-def _array(node, attr: str):
-    import numpy as np
-
-    return np.asarray(getattr(node, attr))
-
-
-def _ints(value, where: str, count: int | None = None) -> tuple:
-    """Stride/padding/kernel values of a NIR node (int, tuple or array) as Python ints."""
-    import numpy as np
-
-    flat = np.atleast_1d(np.asarray(value)).reshape(-1)
-    if flat.dtype.kind not in "iuf" or any(float(v) != int(v) or int(v) < 0 for v in flat):
-        raise SpecError(where, f"expected non-negative whole numbers, got {value!r}"[:200], "integers")
-    values = tuple(int(v) for v in flat)
-    if count is not None:
-        if len(values) == 1:
-            values = values * count
-        if len(values) != count:
-            raise SpecError(where, f"expected {count} values, got {len(values)}", f"{count} integers")
-    return values
-
-
-def _pair(values: tuple):
-    """(3, 3) -> 3 (a tidier spec); (3, 5) -> [3, 5]."""
-    return values[0] if len(set(values)) == 1 else list(values)
-
-
-def _padding(value, where: str, count: int):
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, str):
-        if value not in ("same", "valid"):
-            raise SpecError(where, f"unknown padding {value!r}", "an integer, one per spatial dimension, 'same' or 'valid'")
-        return value
-    return _pair(_ints(value, where, count))
-
-
-def _check_weight_input(name: str, expected: int, what: str, dim: int = 0):
-    def check(in_shape, out_shape):
-        got = in_shape[dim] if -len(in_shape) <= dim < len(in_shape) else None
-        if got != expected:
-            raise ShapeError(f"NIR node '{name}'", f"its weight expects {expected} {what} but it receives shape "
-                             f"{list(in_shape)}", f"a graph whose edges bring {expected} {what} to this node")
-    return check
-
-
-def _check_array_size(name: str, attr: str, size: int):
-    def check(in_shape, out_shape):
-        if size not in (1, prod(out_shape)):
-            raise ShapeError(f"NIR node '{name}' field '{attr}'", f"holds {size} values for a layer of shape "
-                             f"{list(out_shape)} ({prod(out_shape)} elements)", f"one value or {prod(out_shape)} values")
-    return check
-
-
-def _import_affine(node, name, ctx: _Import, bias: bool = True) -> dict:
-    weight = _array(node, "weight")
-    if weight.ndim != 2:
-        raise SpecError(f"NIR node '{name}' field 'weight'", f"has {weight.ndim} dimensions", "a 2-D (out, in) matrix")
-    ctx.checks.append((name, _check_weight_input(name, weight.shape[1], "input features", -1)))
-    return {"op": "linear", "out_features": int(weight.shape[0]), "bias": bias}
-
-
-def _import_conv(node, name, ctx: _Import, spatial: int) -> dict:
-    where = f"NIR node '{name}'"
-    weight = _array(node, "weight")
-    if weight.ndim != spatial + 2:
-        raise SpecError(f"{where} field 'weight'", f"has {weight.ndim} dimensions",
-                        f"{spatial + 2} (C_out, C_in / groups, kernel{' h, w' if spatial == 2 else ''})")
-    groups = _ints(node.groups, f"{where} field 'groups'", 1)[0]
-    bias = _array(node, "bias")
-    has_bias = bool(bias.size) and bool((bias != 0).any())
-    if not has_bias:
-        ctx.lost_biases.append(name)
-    ctx.checks.append((name, _check_weight_input(name, weight.shape[1] * groups, "input channels")))
-    fields = {"op": f"conv{spatial}d", "out_channels": int(weight.shape[0]), "groups": max(groups, 1),
-              "kernel": _pair(tuple(int(k) for k in weight.shape[2:])),
-              "stride": _pair(_ints(node.stride, f"{where} field 'stride'", spatial)),
-              "padding": _padding(node.padding, f"{where} field 'padding'", spatial),
-              "dilation": _pair(_ints(node.dilation, f"{where} field 'dilation'", spatial)),
-              "bias": has_bias}
-    if spatial == 1:
-        fields.update({k: (v[0] if isinstance(v, list) else v) for k, v in fields.items() if k in ("kernel",)})
-    return fields
-
-
-def _import_pool(node, name, ctx: _Import, op: str) -> dict:
-    where = f"NIR node '{name}'"
-    return {"op": op, "kernel": _pair(_ints(node.kernel_size, f"{where} field 'kernel_size'", 2)),
-            "stride": _pair(_ints(node.stride, f"{where} field 'stride'", 2)),
-            "padding": _pair(_ints(node.padding, f"{where} field 'padding'", 2))}
-
-
-def _import_flatten(node, name, ctx: _Import) -> dict:
-    """snncost's flatten takes the whole batch-free shape; a NIR Flatten must too (after
-    the batch dimension some exporters keep in its stored input type)."""
-    import numpy as np
-
-    stored = getattr(node, "input_type", {}) or {}
-    stored = stored.get("input") if isinstance(stored, dict) else None
-    stored_rank = None if stored is None else int(np.asarray(stored).size)
-    start, end = int(node.start_dim), int(node.end_dim)
-
-    def check(in_shape, out_shape):
-        rank = len(in_shape)
-        offset = stored_rank - rank if stored_rank is not None else (1 if start == 1 else 0)
-        full_rank = rank + offset
-        s = (start + full_rank if start < 0 else start) - offset
-        e = (end + full_rank if end < 0 else end) - offset
-        if s > 0 or e != rank - 1:
-            raise SpecError(f"NIR node '{name}'", f"flattens dimensions {start}..{end} of an input of shape "
-                            f"{list(in_shape)} (batch-free): only part of it",
-                            "a Flatten of the whole batch-free shape (start_dim 0, end_dim -1); snncost's flatten has no partial form")
-    ctx.checks.append((name, check))
-    return {"op": "flatten"}
-
-
-def _neuron_importer(op: str, arrays: tuple[str, ...], spiking: bool):
-    """LIF/IF/CubaLIF (spiking) and LI/I/CubaLI (non-spiking: the output is the membrane)."""
-    def importer(node, name, ctx: _Import) -> dict:
-        for attr in arrays:
-            if getattr(node, attr, None) is not None:
-                ctx.checks.append((name, _check_array_size(name, attr, int(_array(node, attr).size))))
-        fields = {"op": op}
-        if spiking:
-            reset = ctx.reset or _metadata_reset(node) or DEFAULT_RESET
-            fields["reset"] = reset
-        else:  # no spike, no reset: nothing blocks reverse recomputation; the output is the membrane
-            ctx.non_spiking.append(name)
-            fields["spike_bits"] = ctx.membrane_bits
-        return fields
-    return importer
-
-
-def _stateless_importer(attr: str, what: str):
-    """Scale, Delay and Threshold: shape-preserving, no parameters, no membrane."""
-    def importer(node, name, ctx: _Import) -> dict:
-        ctx.checks.append((name, _check_array_size(name, attr, int(_array(node, attr).size))))
-        ctx.stateless.append(f"{name} ({type(node).__name__}: {what})")
-        return {"op": "identity"}
-    return importer
-
-
-def _metadata_reset(node) -> str | None:
-    value = (getattr(node, "metadata", None) or {}).get("reset")
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return value if value in RESETS else None
-
-
-# ---------------------------------------------------------------------------
-# Export: one function per snncost kind, returning a NIR node
-# ---------------------------------------------------------------------------
-
-def _zeros(*shape):
-    import numpy as np
-
-    return np.zeros(shape, dtype=np.float32)
-
-
-def _bias(node, channels: int):
-    import numpy as np
-
-    return (np.ones if node.bias else np.zeros)((channels,), dtype=np.float32)
-
-
-def _export_conv(nir, node, ins, out, spatial: int, folded_bias: bool = False):
-    cls = nir.Conv2d if spatial == 2 else nir.Conv1d
-    in_channels = ins[0][0]
-    kernel = tuple(node.kernel) if isinstance(node.kernel, (tuple, list)) else (node.kernel,) * spatial
-    pad = node.padding
-    if not isinstance(pad, str):
-        pad = tuple(pad) if isinstance(pad, (tuple, list)) else (pad,) * spatial
-    stride = tuple(node.stride) if isinstance(node.stride, (tuple, list)) else (node.stride,) * spatial
-    dilation = tuple(node.dilation) if isinstance(node.dilation, (tuple, list)) else (node.dilation,) * spatial
-    if spatial == 1:
-        pad = pad if isinstance(pad, str) else pad[0]
-        stride, dilation = stride[0], dilation[0]
-    bias = _bias(node, node.out_channels)
-    if folded_bias:
-        bias[:] = 1
-    return cls(input_shape=tuple(ins[0][1:]) if spatial == 2 else ins[0][1],
-               weight=_zeros(node.out_channels, in_channels // node.groups, *kernel[:spatial]),
-               stride=stride, padding=pad, dilation=dilation, groups=node.groups, bias=bias)
-
-
-def _export_linear(nir, node, ins, out, folded_bias: bool = False):
-    if len(ins[0]) != 1:
-        raise SpecError(f"node '{node.name}'", f"a linear layer on a shape of rank {len(ins[0])} ({list(ins[0])}) "
-                        "has no NIR form (NIR's Affine and Linear take vectors)", "a flatten before the linear layer")
-    weight = _zeros(node.out_features, ins[0][0])
-    if node.bias or folded_bias:
-        import numpy as np
-
-        return nir.Affine(weight=weight, bias=np.ones((node.out_features,), dtype=np.float32))
-    return nir.Linear(weight=weight)
-
-
-def _export_pool(nir, node, ins, out):
-    import numpy as np
-
-    if node.op == "global_avgpool":
-        kernel = stride = tuple(ins[0][1:])
-        padding = (0, 0)
-    else:
-        kernel = tuple(node.kernel) if isinstance(node.kernel, (tuple, list)) else (node.kernel,) * 2
-        raw = node.stride if node.stride is not None else node.kernel
-        stride = tuple(raw) if isinstance(raw, (tuple, list)) else (raw,) * 2
-        padding = tuple(node.padding) if isinstance(node.padding, (tuple, list)) else (node.padding,) * 2
-    cls = nir.SumPool2d if node.op == "sumpool2d" else nir.AvgPool2d
-    return cls(kernel_size=np.array(kernel), stride=np.array(stride), padding=np.array(padding))
-
-
-def _export_flatten(nir, node, ins, out):
-    import numpy as np
-
-    return nir.Flatten(input_type={"input": np.array(ins[0])}, start_dim=0, end_dim=-1)
-
-
-# NIR placeholder neuron constants (a spec holds none): tau 2 (decay 1/2 at dt 1), r 1,
-# v_leak 0, threshold 1, v_reset 0, tau_syn 2.
-def _full(shape, value):
-    import numpy as np
-
-    return np.full(tuple(shape), value, dtype=np.float32)
-
-
-def _export_neuron(nir, node, ins, out):
-    shape = out
-    meta = {"reset": node.reset}
-    common = {"r": _full(shape, 1), "v_threshold": _full(shape, 1), "v_reset": _full(shape, 0)}
-    if node.op == "if":
-        return nir.IF(**common, metadata=meta)
-    if node.op == "lif":
-        return nir.LIF(tau=_full(shape, 2), v_leak=_full(shape, 0), **common, metadata=meta)
-    return nir.CubaLIF(tau_syn=_full(shape, 2), tau_mem=_full(shape, 2), v_leak=_full(shape, 0),
-                       w_in=_full(shape, 1), **common, metadata=meta)
-
-
-# ---------------------------------------------------------------------------
-# THE table: snncost kind -> NIR node types it is imported from, how it is exported
-# ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class NirKind:
-    """How one snncost node kind meets NIR.
-
-    ``imports``: NIR node type -> function(nir node, name, import context) -> spec fields;
-    ``export``: function(nir module, spec node, input shapes, output shape) -> NIR node,
-    or ``None`` with ``not_exported`` saying why (or how the kind is written instead)."""
-
-    imports: dict = field(default_factory=dict)
-    export: Callable | None = None
-    not_exported: str = ""
-
-
-ELIDED = "elided"   # written as edges only: NIR sums the edges into a node, and has no identity node
-
-KINDS: dict[str, NirKind] = {
-    "linear": NirKind({"Affine": _import_affine,
-                       "Linear": lambda n, name, ctx: _import_affine(n, name, ctx, bias=False)},
-                      _export_linear),
-    "conv2d": NirKind({"Conv2d": lambda n, name, ctx: _import_conv(n, name, ctx, 2)},
-                      lambda nir, node, ins, out, **kw: _export_conv(nir, node, ins, out, 2, **kw)),
-    "conv1d": NirKind({"Conv1d": lambda n, name, ctx: _import_conv(n, name, ctx, 1)},
-                      lambda nir, node, ins, out, **kw: _export_conv(nir, node, ins, out, 1, **kw)),
-    "avgpool2d": NirKind({"AvgPool2d": lambda n, name, ctx: _import_pool(n, name, ctx, "avgpool2d")}, _export_pool),
-    "sumpool2d": NirKind({"SumPool2d": lambda n, name, ctx: _import_pool(n, name, ctx, "sumpool2d")}, _export_pool),
-    "global_avgpool": NirKind({}, _export_pool),  # an AvgPool2d with the whole map as kernel
-    "flatten": NirKind({"Flatten": _import_flatten}, _export_flatten),
-    "lif": NirKind({"LIF": _neuron_importer("lif", ("tau", "r", "v_leak", "v_threshold"), True),
-                    "LI": _neuron_importer("lif", ("tau", "r", "v_leak"), False)}, _export_neuron),
-    "if": NirKind({"IF": _neuron_importer("if", ("r", "v_threshold"), True),
-                   "I": _neuron_importer("if", ("r",), False)}, _export_neuron),
-    "cubalif": NirKind({"CubaLIF": _neuron_importer("cubalif", ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold"), True),
-                        "CubaLI": _neuron_importer("cubalif", ("tau_syn", "tau_mem", "r", "v_leak"), False)},
-                       _export_neuron),
-    "identity": NirKind({"Scale": _stateless_importer("scale", "element-wise constant scale"),
-                         "Delay": _stateless_importer("delay", "delay line, its buffer of past inputs not counted"),
-                         "Threshold": _stateless_importer("threshold", "stateless spike generation")},
-                        None, ELIDED),
-    "dropout": NirKind({}, None, ELIDED),
-    "add": NirKind({}, None, ELIDED),
-    "batchnorm": NirKind({}, None, "folded into the conv/linear layer before it (NIR has no batch normalisation; "
-                                   "inference form: that layer gains a bias, the 2 C batchnorm parameters and 2 C "
-                                   "running statistics go)"),
-    "maxpool2d": NirKind({}, None, "NIR has no max pooling"),
-    "avgpool1d": NirKind({}, None, "NIR has no 1-D pooling"),
-    "maxpool1d": NirKind({}, None, "NIR has no 1-D pooling"),
-    "sumpool1d": NirKind({}, None, "NIR has no 1-D pooling"),
-    "concat": NirKind({}, None, "NIR has no concatenation (edges into a node are summed)"),
-    "mlif": NirKind({}, None, "NIR has no multi-level (multi-lane) spiking neuron"),
-}
-"""Every snncost kind with its NIR mapping; the import table below is derived from it."""
-
-IMPORTERS: dict[str, tuple[str, Callable]] = {nir_type: (op, fn) for op, kind in KINDS.items()
-                                              for nir_type, fn in kind.imports.items()}
 STRUCTURAL = ("Input", "Output", "NIRGraph")
-NIR_TYPES = tuple(sorted(IMPORTERS)) + STRUCTURAL
-"""Every NIR node type snncost reads."""
+
+
+def nir_rule(op: str):
+    """The ``"nir"`` rule of kind ``op`` (None for a user kind without one)."""
+    from .kinds import get_kind
+
+    return get_kind(op).rules.get("nir")
+
+
+def importers() -> dict:
+    """NIR node type -> (snncost kind, import function), from every registered kind's rule."""
+    from .kinds import kinds
+
+    return {nir_type: (kind.name, fn) for kind in kinds() if kind.rules.get("nir")
+            for nir_type, fn in kind.rules["nir"].imports.items()}
+
+
+def nir_types() -> tuple:
+    """Every NIR node type snncost reads."""
+    return tuple(sorted(importers())) + STRUCTURAL
 
 
 def exportable_kinds() -> list[str]:
-    return ([op for op, kind in KINDS.items() if kind.export is not None or kind.not_exported == ELIDED]
+    from .kinds import kinds
+
+    rules = [(kind.name, kind.rules.get("nir")) for kind in kinds()]
+    return ([name for name, rule in rules if rule and (rule.export is not None or rule.not_exported == ELIDED)]
             + ["batchnorm (folded into the conv/linear layer before it)"])
 
 
@@ -443,8 +136,8 @@ def _check_node_data(data: dict, origin: str, prefix: str) -> None:
         raise SpecError(origin, f"graph {prefix or '(top)'} has no nodes", "a NIR graph with nodes and edges")
     for name, node in nodes.items():
         kind = node.get("type") if isinstance(node, dict) else None
-        if kind not in NIR_TYPES:
-            raise SpecError(f"{origin} node '{prefix}{name}'", f"unknown NIR node type {kind!r}", ", ".join(NIR_TYPES))
+        if kind not in nir_types():
+            raise SpecError(f"{origin} node '{prefix}{name}'", f"unknown NIR node type {kind!r}", ", ".join(nir_types()))
         if kind == "NIRGraph":
             _check_node_data(node, origin, f"{prefix}{name}.")
     data["type_check"] = False
@@ -615,22 +308,23 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
     consumers = [nodes[t] for s, t in forward if s == start]
     shape, batched = _input_shape(tuple(int(v) for v in np.atleast_1d(np.asarray(nodes[start].input_type["input"]))),
                                   consumers)
-    ctx = _Import(reset=reset, membrane_bits=_bits_number(membrane_bits, "membrane_bits", 32))
+    ctx = ImportContext(reset=reset, membrane_bits=_bits_number(membrane_bits, "membrane_bits", 32))
     order = _forward_order(start, nodes, forward)
+    table = importers()
     spec_nodes: list[dict] = []
     for key in order:
         node = nodes[key]
         kind = type(node).__name__
-        if kind not in IMPORTERS:
+        if kind not in table:
             raise SpecError(f"{origin} node '{key}'", f"NIR node type {kind!r} has no snncost equivalent",
-                            ", ".join(NIR_TYPES))
+                            ", ".join(nir_types()))
         sources = [names[s] for s, t in forward if t == key]
         target = names[key]
         if len(sources) > 1:  # NIR sums the edges into a node: an explicit add
             summed = _unique(f"{target}.sum", names)
             spec_nodes.append({"name": summed, "op": "add", "inputs": sources})
             sources = [summed]
-        fields = IMPORTERS[kind][1](node, target, ctx)
+        fields = table[kind][1](node, target, ctx)
         spec_nodes.append({"name": target, **fields, "inputs": sources})
     data = {"name": name or _network_name(label), "source": f"{origin} (NIR, nir {getattr(nir, '__version__', '?')})",
             "input": {"shape": list(shape)}, "timesteps": timesteps or 1, "batch": batch or 1,
@@ -697,7 +391,7 @@ def _forward_order(start: str, nodes: dict, forward: list) -> list:
     return order
 
 
-def _checked_shapes(spec, ctx: _Import, names: dict, back: set, origin: str) -> dict:
+def _checked_shapes(spec, ctx: ImportContext, names: dict, back: set, origin: str) -> dict:
     from .shapes import infer_shapes
 
     try:
@@ -719,7 +413,7 @@ def _checked_shapes(spec, ctx: _Import, names: dict, back: set, origin: str) -> 
     return shapes
 
 
-def _import_notes(origin, ctx: _Import, spec, batched, back, names, shapes, timesteps, batch, reset,
+def _import_notes(origin, ctx: ImportContext, spec, batched, back, names, shapes, timesteps, batch, reset,
                   weight_bits, membrane_bits, spike_bits) -> list[str]:
     from .report import json_number
 
@@ -759,7 +453,7 @@ def _import_notes(origin, ctx: _Import, spec, batched, back, names, shapes, time
 def to_nir(spec, path=None, *, input=None):
     """A snncost spec as a ``nir.NIRGraph`` (written to ``path`` when given).
 
-    Exported kinds: those of :data:`KINDS` with an ``export``; identity, dropout and add
+    Exported kinds: those whose registry rule ``"nir"`` has an ``export``; identity, dropout and add
     become edges (NIR sums the edges into a node); a batchnorm is folded into the conv or
     linear layer before it.  Max pooling, 1-D pooling, concat and multi-level neurons have
     no NIR form and are refused, naming the node.  Weights are placeholders (NIR needs
@@ -784,22 +478,20 @@ def to_nir(spec, path=None, *, input=None):
     sources_of: dict = {"input": ["input"]}
     edges: list = []
     for node in spec.order:
-        kind = KINDS[node.op]
+        rule = nir_rule(node.op)
         inputs = [s for source in spec.edges[node.name] for s in sources_of[source]]
-        if node.op == "batchnorm" and node.name in folded.values():
+        if node.name in folded.values():
             sources_of[node.name] = inputs
             continue
-        if kind.export is None:
-            if kind.not_exported != ELIDED:
-                raise SpecError(f"node '{node.name}'", f"kind '{node.op}' cannot be written to NIR: {kind.not_exported}",
+        if rule is None or rule.export is None:
+            if rule is None or rule.not_exported != ELIDED:
+                why = rule.not_exported if rule else "the kind's registry entry has no 'nir' rule"
+                raise SpecError(f"node '{node.name}'", f"kind '{node.op}' cannot be written to NIR: {why}",
                                 "a spec of the kinds NIR has: " + ", ".join(exportable_kinds()))
             sources_of[node.name] = list(dict.fromkeys(inputs))
             continue
-        ins, out = shapes[node.name]["inputs"], shapes[node.name]["output"]
-        if node.name in folded:
-            nir_nodes[node.name] = kind.export(nir, node, ins, out, folded_bias=True)
-        else:
-            nir_nodes[node.name] = kind.export(nir, node, ins, out)
+        ins = shapes[node.name]["inputs"]
+        nir_nodes[node.name] = rule(node, ins, **({"folded_bias": True} if node.name in folded else {}))
         edges += [(s, node.name) for s in dict.fromkeys(inputs)]
         sources_of[node.name] = [node.name]
     sinks = [n.name for n in spec.nodes if n.name not in consumers]
@@ -830,11 +522,11 @@ def _folded_batchnorms(spec) -> dict:
             users.setdefault(source, []).append(node.name)
     folded = {}
     for node in spec.nodes:
-        if node.op != "batchnorm":
+        if not getattr(nir_rule(node.op), "folded", False):
             continue
         (source,) = spec.edges[node.name]
         layer = spec.node_map.get(source)
-        if layer is None or layer.op not in ("conv2d", "conv1d", "linear") or users.get(source) != [node.name] \
+        if layer is None or not getattr(nir_rule(layer.op), "absorbs_fold", False) or users.get(source) != [node.name] \
                 or source in folded:
             raise SpecError(f"node '{node.name}'", "a batchnorm can be written to NIR only folded into the conv/linear "
                             "layer that alone feeds it (NIR has no batch normalisation)",
@@ -866,7 +558,7 @@ def export_summary(spec, graph, path) -> str:
         if not isinstance(node, (nir.Input, nir.Output)):
             kinds[type(node).__name__] = kinds.get(type(node).__name__, 0) + 1
     folded = _folded_batchnorms(spec)
-    elided = [n.name for n in spec.nodes if KINDS[n.op].not_exported == ELIDED]
+    elided = [n.name for n in spec.nodes if getattr(nir_rule(n.op), "not_exported", "") == ELIDED]
     lines = [f"wrote {path}: NIR graph of '{spec.name}', input {[int(v) for v in graph.nodes['input'].input_type['input']]}, "
              + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())),
              f"note: {PLACEHOLDER_NOTE}",

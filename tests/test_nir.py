@@ -297,3 +297,29 @@ def test_cli_table_spec_and_to_nir(tmp_path, monkeypatch):
     for command in (["formula", "r.nir"], ["sweep", "r.nir", "--input", "32,64"]):
         status, out, err = run(command)
         assert status == 0, err
+
+
+def test_every_built_in_kind_states_its_nir_mapping():
+    """Each registry entry carries its "nir" rule: read from which NIR types, written how or why not."""
+    from snncost.kinds import kinds
+    from snncost.nir_io import importers
+
+    for kind in kinds():
+        rule = kind.rules.get("nir")
+        assert rule is not None, kind.name
+        assert rule.export is not None or rule.not_exported, kind.name
+    # every NIR node type of the NIR spec (domain notes sec. 7) but the structural ones is read
+    assert set(importers()) == {"Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten",
+                                "Delay", "Threshold", "I", "IF", "LI", "LIF", "CubaLI", "CubaLIF"}
+
+
+def test_user_kind_without_nir_rule_is_refused():
+    from snncost.kinds.registry import remove_kind
+
+    snncost.register_node_kind("double", shape=lambda node, shapes: shapes[0])
+    try:
+        spec = spec_from_dict({"name": "u", "input": {"shape": [4]}, "nodes": [{"name": "d", "op": "double"}]})
+        with pytest.raises(SpecError, match="node 'd'.*no 'nir' rule"):
+            to_nir(spec)
+    finally:
+        remove_kind("double")

@@ -6,6 +6,7 @@ from typing import Literal, Union
 
 from ..errors import ShapeError
 from .base import NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size, where
+from ..nir_rules import conv_rule
 from .registry import NodeKind, add_kind
 
 
@@ -89,4 +90,4 @@ _DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (
 
 for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv1d, 1, _DOC1)):
     add_kind(NodeKind(_name, _model, shape=_shape(_dims), params=_params(_dims), weight_dims=_weight_dims(_dims),
-                      stride=_stride, family="conv", doc=_doc))
+                      stride=_stride, family="conv", doc=_doc, rules={"nir": conv_rule(_dims)}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Literal
 
 from .base import PositiveInt, WeightedNode
+from ..nir_rules import LINEAR
 from .registry import NodeKind, add_kind
 
 
@@ -28,4 +29,5 @@ def _params(node, input_shapes):
 
 add_kind(NodeKind("linear", Linear, shape=_shape, params=_params, weight_dims=_weight_dims, stride="drop",
                   family="linear", doc=("`out_features`, `bias` (true), `weight_bits`",
-                                        "last dimension becomes out_features", "in x out (+ out)")))
+                                        "last dimension becomes out_features", "in x out (+ out)"),
+                  rules={"nir": LINEAR}))

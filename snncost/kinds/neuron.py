@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, field_validator
 
 from .base import NAME_PATTERN, Bits, NodeBase, PositiveInt, same_shape
+from ..nir_rules import neuron_rule
 from .registry import NodeKind, add_kind, state_variables
 
 
@@ -54,4 +55,5 @@ _DOC = ("`reset` (`soft` or `hard`, default soft), `layer_group`, `lanes` (S, `m
         "`spike_bits`", "unchanged: one neuron per element",
         "0; state variables per neuron: 1 (`cubalif`: 2, v and i)")
 for _op, _state in (("lif", ("v",)), ("if", ("v",)), ("cubalif", ("v", "i")), ("mlif", ("v",))):
-    add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC))
+    add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC,
+                      rules={"nir": neuron_rule(_op)}))

@@ -6,6 +6,7 @@ from typing import Literal, Optional
 from pydantic import StrictBool
 
 from .base import Bits, NodeBase, same_shape
+from ..nir_rules import BATCHNORM
 from .registry import NodeKind, add_kind
 
 
@@ -27,4 +28,5 @@ def _buffers(node, input_shapes):
 
 
 add_kind(NodeKind("batchnorm", BatchNorm, shape=same_shape, params=_params, buffers=_buffers, family="norm",
-                  doc=("`affine` (true)", "unchanged", "2 C (gamma, beta); 2 C running statistics counted as buffers")))
+                  doc=("`affine` (true)", "unchanged", "2 C (gamma, beta); 2 C running statistics counted as buffers"),
+                  rules={"nir": BATCHNORM}))

@@ -5,6 +5,7 @@ from typing import Literal, Optional
 
 from ..errors import ShapeError
 from .base import NodeBase, PadPair, Pair, expect_rank, pair, sliding_size, spatial_dims, where
+from ..nir_rules import pool_rule
 from .registry import NodeKind, add_kind
 
 POOL_OPS = ("avgpool2d", "maxpool2d", "sumpool2d", "avgpool1d", "maxpool1d", "sumpool1d")
@@ -55,6 +56,7 @@ def _global_shape(node, input_shapes):
 
 _POOL_DOC = ("`kernel`, `stride` (= kernel), `padding` (0)", "floor rule, no dilation", "0")
 for _op in POOL_OPS:
-    add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC))
+    add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC,
+                      rules={"nir": pool_rule(_op)}))
 add_kind(NodeKind("global_avgpool", GlobalAvgPool, shape=_global_shape, stride="collapse", family="pool",
-                  doc=("", "(C, 1, 1) or (C, 1)", "0")))
+                  doc=("", "(C, 1, 1) or (C, 1)", "0"), rules={"nir": pool_rule("global_avgpool")}))

@@ -18,7 +18,10 @@ without the key gets the concern's documented default):
   keeps for the backward pass per timestep (training memory, issue #10);
 - ``"numpy"``: the kind's forward in the NumPy engine (issue #11);
 - ``"hardware"``: the kind's hardware counts (issue #12);
-- ``"nir"``: ``rule(node, input_shapes) -> nir.NIRNode`` (NIR export, issue #13).
+- ``"nir"``: a :class:`snncost.nir_rules.NirRule`: ``rule(node, input_shapes) -> nir.NIRNode``
+  (NIR export, issue #13), with ``rule.imports`` the NIR node types read as this kind
+  and ``rule.not_exported`` why a kind without an export is not written (a kind without
+  the key is neither read from nor written to NIR).
 """
 from __future__ import annotations
 

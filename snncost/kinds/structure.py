@@ -8,6 +8,7 @@ from pydantic import Field
 
 from ..errors import ShapeError
 from .base import NodeBase, same_shape, where
+from ..nir_rules import CONCAT, ELIDED_RULE, FLATTEN, IDENTITY
 from .registry import NodeKind, add_kind
 
 
@@ -59,10 +60,11 @@ def _concat(node, shapes):
 
 
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
-                  doc=("", "(product,)", "0")))
+                  doc=("", "(product,)", "0"), rules={"nir": FLATTEN}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0")))
+                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"), rules={"nir": ELIDED_RULE}))
 add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0")))
+                  doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"), rules={"nir": CONCAT}))
 for _op in ("dropout", "identity"):
-    add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0")))
+    add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
+                      rules={"nir": IDENTITY if _op == "identity" else ELIDED_RULE}))
