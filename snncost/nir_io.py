@@ -35,7 +35,7 @@ from math import prod
 from pathlib import Path
 
 from .errors import ConfigError, InputFileError, ShapeError, SnnCostError, SpecError
-from .nir_rules import DEFAULT_RESET, ELIDED, PLACEHOLDER_NOTE, RESETS, ImportContext, require_nir
+from .nir_rules import DEFAULT_RESET, ELIDED, PLACEHOLDER_NOTE, RESETS, ImportContext, graph_checks_types, nir_graph, require_nir
 from .spec.nodes import NAME_PATTERN
 
 # ---------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def read_graph(path) -> object:
         raise InputFileError(origin, f"cannot be read ({type(exc).__name__})", "an undamaged NIR file") from None
     if data.get("type") != "NIRGraph":
         raise SpecError(origin, f"the top-level node is {data.get('type')!r}, not a NIRGraph", "a NIR graph file")
-    _check_node_data(data, origin, "")
+    _check_node_data(data, origin, "", graph_checks_types(nir))
     try:
         return nir.dict2NIRNode(data)
     except SnnCostError:
@@ -128,7 +128,7 @@ def read_graph(path) -> object:
         raise SpecError(origin, f"a node's data is malformed ({detail})", "a file written by nir.write") from None
 
 
-def _check_node_data(data: dict, origin: str, prefix: str) -> None:
+def _check_node_data(data: dict, origin: str, prefix: str, type_check_key: bool) -> None:
     """Types known, edges naming existing nodes; nested graphs without nir's type checks
     (snncost recomputes every shape itself)."""
     nodes = data.get("nodes")
@@ -139,8 +139,9 @@ def _check_node_data(data: dict, origin: str, prefix: str) -> None:
         if kind not in nir_types():
             raise SpecError(f"{origin} node '{prefix}{name}'", f"unknown NIR node type {kind!r}", ", ".join(nir_types()))
         if kind == "NIRGraph":
-            _check_node_data(node, origin, f"{prefix}{name}.")
-    data["type_check"] = False
+            _check_node_data(node, origin, f"{prefix}{name}.", type_check_key)
+    if type_check_key:
+        data["type_check"] = False
     edges = data.get("edges")
     pairs = [] if edges is None else list(edges)
     for edge in pairs:
@@ -477,17 +478,16 @@ def to_nir(spec, path=None, *, input=None):
     nir_nodes: dict = {"input": nir.Input(input_type={"input": _np_shape(input_shape)})}
     sources_of: dict = {"input": ["input"]}
     edges: list = []
+    for node in spec.order:  # every node checked before anything is built
+        rule = nir_rule(node.op)
+        if (rule is None or rule.export is None and rule.not_exported != ELIDED) and node.name not in folded.values():
+            why = rule.not_exported if rule else "the kind's registry entry has no 'nir' rule"
+            raise SpecError(f"node '{node.name}'", f"kind '{node.op}' cannot be written to NIR: {why}",
+                            "a spec of the kinds NIR has: " + ", ".join(exportable_kinds()))
     for node in spec.order:
         rule = nir_rule(node.op)
         inputs = [s for source in spec.edges[node.name] for s in sources_of[source]]
-        if node.name in folded.values():
-            sources_of[node.name] = inputs
-            continue
-        if rule is None or rule.export is None:
-            if rule is None or rule.not_exported != ELIDED:
-                why = rule.not_exported if rule else "the kind's registry entry has no 'nir' rule"
-                raise SpecError(f"node '{node.name}'", f"kind '{node.op}' cannot be written to NIR: {why}",
-                                "a spec of the kinds NIR has: " + ", ".join(exportable_kinds()))
+        if node.name in folded.values() or rule.export is None:  # folded, or written as edges
             sources_of[node.name] = list(dict.fromkeys(inputs))
             continue
         ins = shapes[node.name]["inputs"]
@@ -500,8 +500,7 @@ def to_nir(spec, path=None, *, input=None):
         for s in sources_of[sink]:
             edges.append((s, out_name))
         nir_nodes[out_name] = nir.Output(output_type={"output": _np_shape(shapes[sink]["output"])})
-    graph = nir.NIRGraph(nodes=nir_nodes, edges=edges, type_check=False,
-                         metadata={"snncost_model": spec.name})
+    graph = nir_graph(nir, nir_nodes, edges, {"snncost_model": spec.name})
     if path is not None:
         _write(nir, graph, path)
     return graph

@@ -37,6 +37,20 @@ def require_nir(where: str = "NIR"):
     return nir
 
 
+def graph_checks_types(nir) -> bool:
+    """Whether this nir version's NIRGraph takes ``type_check`` (1.0.5 on; 1.0.4, which
+    Sinabs 3.1 pins, builds graphs without checking)."""
+    import inspect
+
+    return "type_check" in inspect.signature(nir.NIRGraph.__init__).parameters
+
+
+def nir_graph(nir, nodes: dict, edges: list, metadata: dict | None = None):
+    """A NIRGraph without nir's own type inference (snncost checks shapes itself)."""
+    options = {"type_check": False} if graph_checks_types(nir) else {}
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata or {}, **options)
+
+
 # ---------------------------------------------------------------------------
 # Import: one function per NIR node type, returning the snncost node's fields
 # ---------------------------------------------------------------------------
@@ -219,24 +233,33 @@ def _bias(node, channels: int):
     return (np.ones if node.bias else np.zeros)((channels,), dtype=np.float32)
 
 
+def _tuple(value, spatial: int) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * spatial
+
+
 def _export_conv(nir, node, ins, spatial: int, folded_bias: bool = False):
     cls = nir.Conv2d if spatial == 2 else nir.Conv1d
-    in_channels = ins[0][0]
-    kernel = tuple(node.kernel) if isinstance(node.kernel, (tuple, list)) else (node.kernel,) * spatial
+    kernel, stride, dilation = (_tuple(v, spatial)[:spatial] for v in (node.kernel, node.stride, node.dilation))
     pad = node.padding
-    if not isinstance(pad, str):
-        pad = tuple(pad) if isinstance(pad, (tuple, list)) else (pad,) * spatial
-    stride = tuple(node.stride) if isinstance(node.stride, (tuple, list)) else (node.stride,) * spatial
-    dilation = tuple(node.dilation) if isinstance(node.dilation, (tuple, list)) else (node.dilation,) * spatial
+    if pad == "valid":
+        pad = (0,) * spatial
+    elif pad == "same" and all(d * (k - 1) % 2 == 0 for d, k in zip(dilation, kernel)):
+        pad = tuple(d * (k - 1) // 2 for d, k in zip(dilation, kernel))  # 'same' at stride 1, as numbers
+    elif pad != "same":
+        pad = _tuple(pad, spatial)
     if spatial == 1:
         pad = pad if isinstance(pad, str) else pad[0]
         stride, dilation = stride[0], dilation[0]
     bias = _bias(node, node.out_channels)
     if folded_bias:
         bias[:] = 1
-    return cls(input_shape=tuple(ins[0][1:]) if spatial == 2 else ins[0][1],
-               weight=_zeros(node.out_channels, in_channels // node.groups, *kernel[:spatial]),
-               stride=stride, padding=pad, dilation=dilation, groups=node.groups, bias=bias)
+    fields = dict(weight=_zeros(node.out_channels, ins[0][0] // node.groups, *kernel),
+                  stride=stride, padding=pad, dilation=dilation, groups=node.groups, bias=bias)
+    try:
+        return cls(input_shape=tuple(ins[0][1:]) if spatial == 2 else ins[0][1], **fields)
+    except (AttributeError, TypeError):  # nir 1.0.4's output-size rule fails on asymmetric 'same' padding
+        raise SpecError(f"node '{node.name}' field 'padding'", f"nir {getattr(nir, '__version__', '?')} cannot write "
+                        "padding 'same' with an even kernel", "nir >= 1.0.5, or an explicit padding") from None
 
 
 def _export_linear(nir, node, ins, folded_bias: bool = False):
@@ -285,11 +308,19 @@ def _export_neuron(nir, node, ins):
     meta = {"reset": node.reset}
     common = {"r": _full(shape, 1), "v_threshold": _full(shape, 1), "v_reset": _full(shape, 0)}
     if node.op == "if":
-        return nir.IF(**common, metadata=meta)
+        return _make(nir.IF, **common, metadata=meta)
     if node.op == "lif":
-        return nir.LIF(tau=_full(shape, 2), v_leak=_full(shape, 0), **common, metadata=meta)
-    return nir.CubaLIF(tau_syn=_full(shape, 2), tau_mem=_full(shape, 2), v_leak=_full(shape, 0),
-                       w_in=_full(shape, 1), **common, metadata=meta)
+        return _make(nir.LIF, tau=_full(shape, 2), v_leak=_full(shape, 0), **common, metadata=meta)
+    return _make(nir.CubaLIF, tau_syn=_full(shape, 2), tau_mem=_full(shape, 2), v_leak=_full(shape, 0),
+                 w_in=_full(shape, 1), **common, metadata=meta)
+
+
+def _make(cls, **fields):
+    """A NIR node from the fields this nir version's class has (nir 1.0.4 has no v_reset)."""
+    import dataclasses
+
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in fields.items() if k in known})
 
 
 # ---------------------------------------------------------------------------

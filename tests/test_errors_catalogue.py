@@ -92,7 +92,9 @@ def _nir_file(nodes: dict, edges: list, edit=None) -> bytes:
         elif kind == "Flatten":
             made[name] = nir.Flatten(input_type={"input": np.array(shape)}, start_dim=1, end_dim=-1)
     buffer = BytesIO()
-    nir.write(buffer, nir.NIRGraph(nodes=made, edges=edges, type_check=False))
+    from snncost.nir_rules import nir_graph
+
+    nir.write(buffer, nir_graph(nir, made, edges))
     if edit is not None:
         with h5py.File(buffer, "r+") as handle:
             edit(handle)
