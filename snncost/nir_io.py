@@ -101,14 +101,13 @@ def read_graph(path) -> object:
                              "a .nir file written by nir.write or a framework's NIR exporter")
     nir = require_nir(origin)
     import h5py
-    from nir.serialization import hdf2dict
 
     try:
         with h5py.File(path, "r") as handle:
             if "node" not in handle:
                 raise InputFileError(origin, "is HDF5 but holds no NIR graph (no 'node' group)",
                                      "a file written by nir.write or a framework's NIR exporter")
-            data = hdf2dict(handle["node"])
+            data = _hdf5_data(handle["node"])
     except SnnCostError:
         raise
     except OSError:
@@ -126,6 +125,28 @@ def read_graph(path) -> object:
     except Exception as exc:  # noqa: BLE001 - nir's own constructors assert on bad arrays
         detail = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise SpecError(origin, f"a node's data is malformed ({detail})", "a file written by nir.write") from None
+
+
+SHAPE_ONLY = ("weight",)
+"""Datasets of which snncost needs only the shape: read as zero-stride views, not loaded."""
+
+
+def _hdf5_data(group) -> dict:
+    """An HDF5 group as nested dicts of values (nir's layout), weight matrices as
+    shape-only views: a large network's file is read without decompressing its weights."""
+    import h5py
+    import numpy as np
+
+    out: dict = {}
+    for key, item in group.items():
+        if isinstance(item, h5py.Group):
+            out[key] = _hdf5_data(item)
+        elif key in SHAPE_ONLY and item.shape:
+            out[key] = np.broadcast_to(np.zeros((), dtype=item.dtype), item.shape)
+        else:
+            value = item[()]
+            out[key] = value.decode("utf-8") if isinstance(value, bytes) else value
+    return out
 
 
 def _check_node_data(data: dict, origin: str, prefix: str, type_check_key: bool) -> None:
@@ -541,7 +562,7 @@ def _write(nir, graph, path) -> None:
     from .commands.common import write_bytes_atomically
 
     buffer = io.BytesIO()
-    nir.write(buffer, graph)
+    nir.write(buffer, graph, compression="gzip", compression_opts=1)  # placeholder arrays: fastest gzip
     try:
         write_bytes_atomically(buffer.getvalue(), str(path))
     except InputFileError as exc:
