@@ -31,10 +31,10 @@ def main(repeat: int = 5) -> None:
         for name in ("imsnn-vgg9", "resnet19", "imsnn-resnet19"):
             path = Path(folder, f"{name}.nir")
             spec = snncost.zoo.load(name)
-            write = median_time(lambda: snncost.to_nir(spec, path), repeat)
-            read = median_time(lambda: snncost.from_nir(path, reset="soft"), repeat)
+            write = median_time(lambda spec=spec, path=path: snncost.to_nir(spec, path), repeat)
+            read = median_time(lambda path=path: snncost.from_nir(path, reset="soft"), repeat)
             imported = snncost.from_nir(path, reset="soft")
-            analyse = median_time(lambda: snncost.analyze(imported), repeat)
+            analyse = median_time(lambda imported=imported: snncost.analyze(imported), repeat)
             print(f"{name:16s} {path.stat().st_size / 2**20:6.2f} MiB file   to_nir {write * 1e3:8.1f} ms   "
                   f"from_nir {read * 1e3:7.1f} ms   analyze {analyse * 1e3:6.1f} ms")
 

@@ -72,6 +72,17 @@ def _schemes(sharing) -> list[str]:
     return items
 
 
+def _finish(fig, ax, xlabel: str, ylabel: str, title: str, *, grid: str = "y", legend_title: str | None = None):
+    """Axis labels (with units), the title with the configuration, legend and grid."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8, title=legend_title)
+    ax.grid(True, axis=grid, which="both", linewidth=0.3, alpha=0.6)
+    fig.tight_layout()
+    return fig
+
+
 def breakdown(spec, *, sharing=None, unit="MiB", **options):
     """Stacked memory per sharing scheme (EfficientLIF-Net Fig. 1 / Fig. 7B)."""
     from .analysis import analyze
@@ -85,14 +96,8 @@ def breakdown(spec, *, sharing=None, unit="MiB", **options):
         heights = [display(r.totals[key], unit) for r in reports]
         ax.bar(labels, heights, bottom=bottoms, label=label, color=colour, edgecolor="white", linewidth=0.5, gid=key)
         bottoms = [b + h for b, h in zip(bottoms, heights)]
-    ax.set_xlabel("sharing scheme (training mode)")
-    ax.set_ylabel(f"memory [{unit}]")
-    ax.set_title(f"{spec.name}: memory breakdown per sharing scheme\n{config_caption(reports[0], training=False)}",
-                 fontsize=9)
-    ax.legend(fontsize=8)
-    ax.grid(True, axis="y", linewidth=0.3, alpha=0.6)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "sharing scheme (training mode)", f"memory [{unit}]",
+                   f"{spec.name}: memory breakdown per sharing scheme\n{config_caption(reports[0], training=False)}")
 
 
 def layers(spec, *, sharing=None, unit="MiB", **options):
@@ -111,14 +116,8 @@ def layers(spec, *, sharing=None, unit="MiB", **options):
         ax.bar([j + (i - (len(LAYER_PARTS) - 1) / 2) * width for j in range(len(rows))],
                [display(r[key], unit) for r in rows], width=width, label=label, color=colour, gid=key)
     ax.set_xticks(range(len(rows)), [r["name"] for r in rows], rotation=90, fontsize=7)
-    ax.set_xlabel("layer")
-    ax.set_ylabel(f"memory [{unit}]")
-    ax.set_title(f"{spec.name}: memory per layer, sharing {report.config.sharing.label}\n{config_caption(report)}",
-                 fontsize=9)
-    ax.legend(fontsize=8)
-    ax.grid(True, axis="y", linewidth=0.3, alpha=0.6)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "layer", f"memory [{unit}]",
+                   f"{spec.name}: memory per layer, sharing {report.config.sharing.label}\n{config_caption(report)}")
 
 
 def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_forward_bits", **options):
@@ -139,23 +138,18 @@ def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_fo
         xs = [_pixels(r.config.input_shape) for r in reports]
         ax.plot(xs, [display(r.totals[quantity], unit) for r in reports], marker="o", markersize=3, color=colour,
                 label=reports[0].config.sharing.label, gid=scheme)
-    square = len(first.config.input_shape) == 3 and len(set(first.config.input_shape[1:])) == 1
-    ax.set_xlabel("input size H = W [pixels]" if square else "input size (H x W, or L) [elements]")
-    name = QUANTITY_LABELS.get(quantity, quantity)
-    ax.set_ylabel(f"{name} [{unit}]")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    caption = config_caption(first).split(", ", 1)[1]  # the input size is the x axis
-    ax.set_title(f"{spec.name}: {name} vs input size\n{caption}", fontsize=9)
-    ax.legend(title="sharing", fontsize=8)
-    ax.grid(True, which="both", linewidth=0.3, alpha=0.6)
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+    ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.xaxis.set_major_locator(FixedLocator(sorted(set(ax.lines[0].get_xdata()))))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    fig.tight_layout()
-    return fig
+    square = len(first.config.input_shape) == 3 and len(set(first.config.input_shape[1:])) == 1
+    name = QUANTITY_LABELS.get(quantity, quantity)
+    caption = config_caption(first).split(", ", 1)[1]  # the input size is the x axis
+    return _finish(fig, ax, "input size H = W [pixels]" if square else "input size (H x W, or L) [elements]",
+                   f"{name} [{unit}]", f"{spec.name}: {name} vs input size\n{caption}", grid="both", legend_title="sharing")
 
 
 def _pixels(shape) -> int:
