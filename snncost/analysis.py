@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Union
 
 from . import eq15, facts, memory, precision, pruning, quantities
 from .kinds import registry as kinds
+from .options import AnalysisOptions, input_sizes, positive_int
 from .errors import ConfigError, SharingError
-from .report import json_number
+from .report import Report, json_number
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
 from .spec.network import NetworkSpec
+
+if TYPE_CHECKING:
+    import os
+
+Model = Union[str, "os.PathLike[str]", NetworkSpec]
+"""A zoo model name, a spec file path, or a spec."""
+Size = Union[int, tuple, str, None]
+"""An input size: 224, (224, 160) or '224x160' (None: the spec's)."""
+BitsOption = Union[int, float, Fraction, str, None]
+"""A bit width: a number or a preset name such as 'int4' (None: the spec's)."""
 
 MAX_BITS = precision.MAX_BITS  # one limit for every bit width (snncost.precision)
 
@@ -68,30 +80,6 @@ class AnalysisConfig:
         }
 
 
-def _positive_int(value, where: str, valid: str = "a positive integer"):
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        if hasattr(value, "free_symbols"):  # a sympy expression, from snncost.formula
-            return value
-        raise ConfigError(where, f"expected an integer, got {value!r}", valid)
-    if value < 1:
-        raise ConfigError(where, f"must be positive, got {value}", valid)
-    return value
-
-
-def _bits(value, where: str):
-    """A numeric bit width given to the API (presets and text go through
-    :func:`snncost.precision.resolve_bits`, see :func:`_precision`)."""
-    if value is None or hasattr(value, "free_symbols"):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "denominator"):
-        raise ConfigError(where, f"expected a number of bits, got {value!r}", f"a number in (0, {MAX_BITS}]")
-    if not 0 < value <= MAX_BITS:
-        raise ConfigError(where, f"{value} bits is out of range", f"a number in (0, {MAX_BITS}]")
-    return memory.bits_value(value)
-
-
 def resolve_input_shape(spec: NetworkSpec, size) -> tuple:
     """``224`` -> (C, 224, 224); ``(224, 160)`` or ``'224x160'`` -> (C, 224, 160)."""
     base = tuple(spec.input.shape)
@@ -99,11 +87,7 @@ def resolve_input_shape(spec: NetworkSpec, size) -> tuple:
         return base
     spatial = len(base) - 1 if len(base) > 1 else 1
     if isinstance(size, str):
-        parts = size.lower().replace("×", "x").split("x")
-        try:
-            size = tuple(int(p) for p in parts)
-        except ValueError:
-            raise ConfigError("option --input", f"cannot read size {size!r}", "a positive integer like 224, or HxW like 224x160") from None
+        size = input_sizes(size)
         if len(size) == 1:
             size = size[0]
     sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * spatial
@@ -111,15 +95,11 @@ def resolve_input_shape(spec: NetworkSpec, size) -> tuple:
         raise ConfigError("option --input", f"{len(sizes)} sizes given for a {spatial}-dimensional input of shape {list(base)}",
                           "one size (square) or one per spatial dimension")
     for s in sizes:
-        _positive_int(s, "option --input", "positive integer sizes")
+        positive_int(s, "option --input", "positive integer sizes")
     return (base[0], *sizes) if len(base) > 1 else sizes
 
 
-def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sharing="none",
-                layer_groups=None, training=None, weight_bits=None, membrane_bits=None,
-                spike_bits=None, ternary_convention="imsnn", masked_convention="halved",
-                spike_encoding="one-hot", sparsity=None, weight_format="dense", index_bits=None,
-                node_overrides=None, eq15_weights="conv") -> AnalysisConfig:
+def make_config(spec: NetworkSpec, options: AnalysisOptions | None = None, **kwargs) -> AnalysisConfig:
     """Check and complete the options of an analysis (defaults come from the spec).
 
     Bit widths may be numbers or presets of :mod:`snncost.precision` (``int4``,
@@ -129,8 +109,14 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
     ``weight_bits``, ``membrane_bits``, ``spike_bits``, ``sparsity``; it wins over the
     spec's node fields, which win over the network values.  ``eq15_weights`` is the
     weight count of IM-SNN's Eq. 15 total: ``conv`` (conv weights only, as IM-SNN's
-    tables count) or ``all`` (every parameter).
+    tables count) or ``all`` (every parameter).  The options come as an
+    :class:`snncost.options.AnalysisOptions` or as its keywords.
     """
+    o = options if options is not None else AnalysisOptions(**kwargs)
+    input, timesteps, batch, sharing, layer_groups, training, weight_bits, membrane_bits, spike_bits = (
+        o.input, o.timesteps, o.batch, o.sharing, o.layer_groups, o.training, o.weight_bits, o.membrane_bits, o.spike_bits)
+    ternary_convention, masked_convention, spike_encoding, sparsity, weight_format, index_bits, node_overrides, eq15_weights = (
+        o.ternary_convention, o.masked_convention, o.spike_encoding, o.sparsity, o.weight_format, o.index_bits, o.node_overrides, o.eq15_weights)
     scheme = parse_sharing(sharing)
     if isinstance(scheme.channel_groups, int) and scheme.channel_groups < 1:
         raise ConfigError("option --sharing", "channel groups must be positive", "C1, C2, ...")
@@ -170,11 +156,11 @@ def make_config(spec: NetworkSpec, *, input=None, timesteps=None, batch=None, sh
     if eq15_weights not in EQ15_WEIGHTS:
         raise ConfigError("option --eq15-weights", f"unknown weight count {eq15_weights!r}", ", ".join(EQ15_WEIGHTS))
     if index_bits is not None:
-        index_bits = _positive_int(index_bits, "option --index-bits")
+        index_bits = positive_int(index_bits, "option --index-bits")
     return AnalysisConfig(
         input_shape=resolve_input_shape(spec, input),
-        timesteps=_positive_int(timesteps, "option --timesteps") or spec.timesteps,
-        batch=_positive_int(batch, "option --batch") or spec.batch,
+        timesteps=positive_int(timesteps, "option --timesteps") or spec.timesteps,
+        batch=positive_int(batch, "option --batch") or spec.batch,
         sharing=scheme,
         grouping=grouping,
         training=training,
@@ -210,7 +196,7 @@ def _precision(value, where: str, conventions: dict, allow_masked: bool = True):
     if hasattr(value, "free_symbols") and value.free_symbols:
         return precision.BitWidth(value, str(value))
     if not isinstance(value, str):
-        return precision.BitWidth(_bits(value, where), "")
+        return precision.BitWidth(precision.exact_bits(value, where), "")
     return precision.resolve_bits(value, where=where, allow_masked=allow_masked, **conventions)
 
 
@@ -284,9 +270,10 @@ def check_buffer_precision(buffers, membrane: dict, grouping) -> None:
                     "or another --layer-groups")
 
 
-def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", layer_groups=None,
-            training=None, weight_bits=None, membrane_bits=None, spike_bits=None, baseline: bool = True,
-            **precision_options):
+def analyze(model: Model, *, input: Size = None, timesteps: int | None = None, batch: int | None = None,
+            sharing: str = "none", layer_groups: str | None = None, training: str | None = None,
+            weight_bits: BitsOption = None, membrane_bits: BitsOption = None, spike_bits: BitsOption = None,
+            baseline: bool = True, **precision_options: Any) -> Report:
     """Analyse ``model`` (a zoo name, a spec file path, or a :class:`NetworkSpec`).
 
     Returns a :class:`snncost.report.Report` with exact integer ``totals`` (bits),
@@ -296,7 +283,6 @@ def analyze(model, *, input=None, timesteps=None, batch=None, sharing="none", la
     ``baseline`` the same network under ``none``/``bptt`` is evaluated too, for the
     reduction factors.
     """
-    from .report import Report
     from .zoo import resolve_model
 
     spec = resolve_model(model)

@@ -381,6 +381,10 @@ def _network_name(label: str) -> str:
 def _bits_number(value, what: str, default):
     if value is None:
         return default
+    from fractions import Fraction
+
+    if isinstance(value, Fraction) and Fraction(float(value)) == value:
+        value = int(value) if value.denominator == 1 else float(value)  # 3/2 from the command line
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 64:
         raise ConfigError(f"from_nir {what}", f"expected a number of bits in (0, 64], got {value!r}",
                           "a number such as 32, 8 or 1.5 (presets go to snncost.analyze)")

@@ -124,7 +124,8 @@ def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_fo
     """``quantity`` against input size, one line per sharing scheme (exact values from
     :func:`snncost.analyze` at each size)."""
     from .analysis import analyze
-    from .sweep import QUANTITY_LABELS, parse_input_list
+    from .quantities import label_of, unit_of
+    from .sweep import parse_input_list
 
     plt = _pyplot()
     sizes = parse_input_list(input if input is not None else "32,64,128,224")
@@ -136,7 +137,8 @@ def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_fo
         if quantity not in reports[0].totals:
             raise ConfigError("option --quantity", f"unknown quantity {quantity!r}", ", ".join(reports[0].totals))
         xs = [_pixels(r.config.input_shape) for r in reports]
-        ax.plot(xs, [display(r.totals[quantity], unit) for r in reports], marker="o", markersize=3, color=colour,
+        scale = (lambda v: display(v, unit)) if unit_of(quantity) == "bit" else float  # counts are drawn as they are
+        ax.plot(xs, [scale(r.totals[quantity]) for r in reports], marker="o", markersize=3, color=colour,
                 label=reports[0].config.sharing.label, gid=scheme)
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
@@ -146,10 +148,11 @@ def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_fo
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     square = len(first.config.input_shape) == 3 and len(set(first.config.input_shape[1:])) == 1
-    name = QUANTITY_LABELS.get(quantity, quantity)
+    name = label_of(quantity)
     caption = config_caption(first).split(", ", 1)[1]  # the input size is the x axis
     return _finish(fig, ax, "input size H = W [pixels]" if square else "input size (H x W, or L) [elements]",
-                   f"{name} [{unit}]", f"{spec.name}: {name} vs input size\n{caption}", grid="both", legend_title="sharing")
+                   f"{name} [{unit if unit_of(quantity) == 'bit' else unit_of(quantity)}]",
+                   f"{spec.name}: {name} vs input size\n{caption}", grid="both", legend_title="sharing")
 
 
 def _pixels(shape) -> int:
