@@ -277,6 +277,9 @@ def _export_linear(nir, node, ins, folded_bias: bool = False):
 def _export_pool(nir, node, ins):
     import numpy as np
 
+    if len(ins[0]) != 3:
+        raise SpecError(f"node '{node.name}'", f"kind '{node.op}' on a shape of rank {len(ins[0])} ({list(ins[0])}) "
+                        "cannot be written to NIR: NIR has no 1-D pooling", "pooling of (C, H, W) maps")
     if node.op == "global_avgpool":
         kernel = stride = tuple(ins[0][1:])
         padding = (0, 0)

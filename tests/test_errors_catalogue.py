@@ -275,6 +275,8 @@ CASES: list[Case] = [
         ["table", "resnet19", "--reset", "soft", *OUT]),
     cli("to-nir-maxpool", "`snncost spec vgg16 --to-nir vgg16.nir` (max pooling)", "SpecError", "pool1",
         ["spec", "vgg16", "--to-nir", "vgg16.nir"], needs="nir"),
+    cli("to-nir-no-folder", "`snncost spec imsnn-vgg9 --to-nir missing/vgg9.nir`", "InputFileError", "option --to-nir",
+        ["spec", "imsnn-vgg9", "--to-nir", "missing/vgg9.nir"], needs="nir"),
     cli("to-nir-concat", "`--to-nir` of a spec with `concat`", "SpecError", "cat",
         ["spec", "bad.yaml", "--to-nir", "bad.nir"], needs="nir",
         files={"bad.yaml": TINY + "nodes:\n" + CONV + "  - {name: cat, op: concat, inputs: [conv1, input]}\n"}),

@@ -280,6 +280,22 @@ def test_round_trip_keeps_every_count(tmp_path, data):
     assert [n.reset for n in spec.neuron_nodes] == [n.reset for n in back.neuron_nodes]
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(spec_dicts(rank=2, groupings=False, max_layers=3) | spec_dicts(rank=1, groupings=False))
+def test_round_trip_of_sequences_and_vectors(tmp_path, data):
+    """conv1d networks on (C, L) and linear networks on (F,): every count kept."""
+    spec = spec_from_dict(data)
+    if any(n.op == "concat" or "pool" in n.op for n in spec.nodes) and len(spec.input.shape) == 2:
+        with pytest.raises(SpecError, match="cannot be written to NIR|only folded"):  # no 1-D pooling, no concat
+            to_nir(spec)
+        return
+    assume(not any(n.op in ("concat", "batchnorm") for n in spec.nodes))
+    back = _round_trip(spec, tmp_path)
+    a, b = snncost.analyze(spec), snncost.analyze(back)
+    assert {k: a.totals[k] for k in COMPARED} == {k: b.totals[k] for k in COMPARED}
+
+
 # ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------
