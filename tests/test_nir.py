@@ -312,7 +312,9 @@ def test_cli_table_spec_and_to_nir(tmp_path, monkeypatch):
     assert data["config"]["timesteps"] == 5
     # IM-SNN ResNet-19 (domain notes sec. 3): 1,376,512 LIF neurons incl. the 256 FC neurons
     assert data["totals"]["lif_neurons"] == 1_376_512
-    assert err.startswith("snncost: note: imported from NIR file 'r.nir'") and err.count("\n") == 1
+    assert err.startswith("snncost: note: imported from NIR file 'r.nir'")
+    # every import note on standard error (whatever the format), and in the report's notes
+    assert [line.removeprefix("snncost: note: ") for line in err.splitlines()] == data["notes"][-len(err.splitlines()):]
     assert any("T = 5 (given)" in n for n in data["notes"])
     for command in (["formula", "r.nir"], ["sweep", "r.nir", "--input", "32,64"]):
         status, out, err = run(command)

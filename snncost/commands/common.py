@@ -70,7 +70,7 @@ def add_nir_options(parser) -> None:
 def model_argument(args):
     """The command's model: a .nir path is imported here, with the command's timesteps,
     batch and numeric bit widths as its defaults and ``--reset``; its import notes (the
-    defaults used) go to standard error.  Anything else is passed on unchanged."""
+    defaults used, a removed batch dimension, recurrent edges) go to standard error.  Anything else is passed on unchanged."""
     model, reset = args.model, getattr(args, "reset", None)
     if not (isinstance(model, str) and model.lower().endswith(".nir")):
         if reset is not None:
@@ -88,7 +88,8 @@ def model_argument(args):
     spec = from_nir(model, reset=reset, timesteps=number("timesteps"), batch=number("batch"),
                     weight_bits=number("weight_bits"), membrane_bits=number("membrane_bits"),
                     spike_bits=number("spike_bits"))
-    print(f"snncost: note: {spec.report_notes[0]}", file=sys.stderr)
+    for note in spec.report_notes:  # defaults used, batch dimension, recurrence: whatever the output format
+        print(f"snncost: note: {note}", file=sys.stderr)
     return spec
 
 
