@@ -312,6 +312,11 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
         raise SpecError("from_nir", f"expected a .nir file path or a nir.NIRGraph, got {type(source).__name__}",
                         "a path or nir.NIRGraph")
     nodes, virtual, edges = _flatten_graph(graph)
+    for source, target in edges:
+        missing = next((end for end in (source, target) if end not in nodes), None)
+        if missing is not None:
+            raise SpecError(f"{origin} edge ('{source}', '{target}')", f"no node named '{missing}'",
+                            "edges between the graph's nodes (a nested graph's inner node as 'graph.node')")
     inputs = [n for n, node in nodes.items() if isinstance(node, nir.Input) and n not in virtual]
     if len(inputs) != 1:
         raise SpecError(origin, f"has {len(inputs)} Input nodes" + (f" ({', '.join(inputs)})" if inputs else ""),

@@ -345,3 +345,10 @@ def test_user_kind_without_nir_rule_is_refused():
             to_nir(spec)
     finally:
         remove_kind("double")
+
+
+def test_dangling_edge_of_an_in_memory_graph():
+    g = graph({"in": nir.Input(input_type={"input": np.array([4])}), "fc": nir.Affine(weight=ones(6, 4), bias=ones(6))},
+              [("in", "fc"), ("fc", "fc.zz")])
+    with pytest.raises(SpecError, match="no node named 'fc.zz'"):
+        from_nir(g)
