@@ -257,11 +257,7 @@ def _spec_names(names) -> dict:
         base = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(name))[:190] or "node"
         if not _NAME_RE.match(base) or base == "input":
             base = f"n{base}" if base != "input" else "input_"
-        candidate, i = base, 1
-        while candidate in used:
-            candidate, i = f"{base}_{i}", i + 1
-        used.add(candidate)
-        out[name] = candidate
+        out[name] = _unique(base, used)
     return out
 
 
@@ -276,8 +272,8 @@ def _input_shape(shape, consumers) -> tuple[tuple, bool]:
     first = None
     for node in consumers:
         first = first or FIRST_RANK.get(type(node).__name__)
-        if first is None and hasattr(node, "v_threshold") or hasattr(node, "r"):
-            size = int(np.asarray(getattr(node, "r", getattr(node, "v_threshold", 0))).size)
+        if first is None and hasattr(node, "r"):  # a neuron first: its arrays' size tells
+            size = int(np.asarray(node.r).size)
             if size == prod(shape[1:]) and size != prod(shape):
                 first = len(shape) - 1
     batched = len(shape) >= 2 and shape[0] == 1 and (len(shape) == 4 or (first is not None and len(shape) == first + 1))
@@ -312,10 +308,10 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
         raise SpecError("from_nir", f"expected a .nir file path or a nir.NIRGraph, got {type(source).__name__}",
                         "a path or nir.NIRGraph")
     nodes, virtual, edges = _flatten_graph(graph)
-    for source, target in edges:
-        missing = next((end for end in (source, target) if end not in nodes), None)
+    for head, tail in edges:
+        missing = next((end for end in (head, tail) if end not in nodes), None)
         if missing is not None:
-            raise SpecError(f"{origin} edge ('{source}', '{target}')", f"no node named '{missing}'",
+            raise SpecError(f"{origin} edge ('{head}', '{tail}')", f"no node named '{missing}'",
                             "edges between the graph's nodes (a nested graph's inner node as 'graph.node')")
     inputs = [n for n, node in nodes.items() if isinstance(node, nir.Input) and n not in virtual]
     if len(inputs) != 1:
@@ -338,6 +334,10 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
     ctx = ImportContext(reset=reset, membrane_bits=_bits_number(membrane_bits, "membrane_bits", 32))
     order = _forward_order(start, nodes, forward)
     table = importers()
+    incoming: dict = {}
+    for head, tail in forward:
+        incoming.setdefault(tail, []).append(names[head])
+    taken = set(names.values())
     spec_nodes: list[dict] = []
     for key in order:
         node = nodes[key]
@@ -345,10 +345,10 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
         if kind not in table:
             raise SpecError(f"{origin} node '{key}'", f"NIR node type {kind!r} has no snncost equivalent",
                             ", ".join(nir_types()))
-        sources = [names[s] for s, t in forward if t == key]
+        sources = incoming[key]
         target = names[key]
         if len(sources) > 1:  # NIR sums the edges into a node: an explicit add
-            summed = _unique(f"{target}.sum", names)
+            summed = _unique(f"{target}.sum", taken)
             spec_nodes.append({"name": summed, "op": "add", "inputs": sources})
             sources = [summed]
         fields = table[kind][1](node, target, ctx)
@@ -370,12 +370,12 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
     return spec
 
 
-def _unique(name: str, names: dict) -> str:
-    taken = set(names.values())
+def _unique(name: str, taken: set) -> str:
+    """``name``, or ``name_1``, ``name_2``... if taken; the result is added to ``taken``."""
     candidate, i = name, 1
     while candidate in taken:
         candidate, i = f"{name}_{i}", i + 1
-    names[f"\0{candidate}"] = candidate
+    taken.add(candidate)
     return candidate
 
 
