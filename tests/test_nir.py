@@ -352,3 +352,12 @@ def test_dangling_edge_of_an_in_memory_graph():
               [("in", "fc"), ("fc", "fc.zz")])
     with pytest.raises(SpecError, match="no node named 'fc.zz'"):
         from_nir(g)
+
+
+def test_batch_dimension_before_a_neuron():
+    """Input (1, 6) feeding a 6-neuron LIF: the leading 1 is a batch dimension."""
+    spec = from_nir(graph({"in": nir.Input(input_type={"input": np.array([1, 6])}), "lif": lif((6,))}, [("in", "lif")]))
+    assert list(spec.input.shape) == [6]
+    # a (2, 3) input feeding a 6-neuron LIF has no batch dimension to remove
+    spec = from_nir(graph({"in": nir.Input(input_type={"input": np.array([2, 3])}), "lif": lif((6,))}, [("in", "lif")]))
+    assert list(spec.input.shape) == [2, 3]
