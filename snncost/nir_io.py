@@ -272,10 +272,8 @@ def _input_shape(shape, consumers) -> tuple[tuple, bool]:
     first = None
     for node in consumers:
         first = first or FIRST_RANK.get(type(node).__name__)
-        if first is None and hasattr(node, "r"):  # a neuron first: its arrays' size tells
-            size = int(np.asarray(node.r).size)
-            if size == prod(shape[1:]) and size != prod(shape):
-                first = len(shape) - 1
+        if first is None and hasattr(node, "r") and np.shape(node.r) == tuple(shape[1:]):
+            first = len(shape) - 1  # a neuron first, whose arrays have the shape without the leading 1
     batched = len(shape) >= 2 and shape[0] == 1 and (len(shape) == 4 or (first is not None and len(shape) == first + 1))
     return (tuple(shape[1:]) if batched else tuple(shape)), batched
 
