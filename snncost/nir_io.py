@@ -31,7 +31,6 @@ rule of the kind's registry entry (:mod:`snncost.kinds`, rules built in
 from __future__ import annotations
 
 import re
-from math import prod
 from pathlib import Path
 
 from .errors import ConfigError, InputFileError, ShapeError, SnnCostError, SpecError
