@@ -33,4 +33,7 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name in ("from_nir", "to_nir"):  # the nir extra, imported only when used
         from . import nir_io
         return getattr(nir_io, name)
+    if name in ("train_memory", "fit"):  # training memory (snncost.training)
+        from .training import fit as fitting
+        return getattr(fitting, name)
     raise AttributeError(f"module 'snncost' has no attribute {name!r}")

@@ -10,6 +10,9 @@ of issue #9, the whole training step of issue #10) is adding one function there.
   Fig. 7B).
 - ``layers``: per-layer bars of weight, LIF forward and LIF backward memory.
 - ``sweep``: one quantity against input size, one line per sharing scheme.
+- ``training``: the whole BPTT training step per sharing scheme, stacked: parameters,
+  gradients, optimizer state, tensors saved for the backward pass, transient buffers
+  (their sum is the step's peak; :func:`snncost.train_memory`, issue #10).
 
 Colours: the Okabe-Ito palette (Okabe and Ito 2008), readable with every common colour
 vision deficiency; the configuration (input, T, batch, bit widths, training mode) is in
@@ -77,7 +80,7 @@ def _finish(fig, ax, xlabel: str, ylabel: str, title: str, *, grid: str = "y", l
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8, title=legend_title)
+    ax.legend(fontsize=8, title=legend_title, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the data
     ax.grid(True, axis=grid, which="both", linewidth=0.3, alpha=0.6)
     fig.tight_layout()
     return fig
@@ -155,13 +158,47 @@ def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_fo
                    f"{spec.name}: {name} vs input size\n{caption}", grid="both", legend_title="sharing")
 
 
+TRAINING_PARTS = (("parameter_bytes", "parameters"), ("gradient_bytes", "gradients"),
+                  ("optimizer_bytes", "optimizer state"), ("saved_bytes", "saved for backward"),
+                  ("transient_bytes", "transient"))
+"""The stacked parts of a training-step bar (StepMemory total keys, labels); they sum to
+``peak_bytes``."""
+TRAINING_OPTIONS = ("input", "timesteps", "batch", "layer_groups", "training")
+
+
+def training_step(spec, *, sharing=None, unit="MiB", **options):
+    """The whole training step's memory per sharing scheme (:func:`snncost.train_memory`,
+    the ``pytorch`` profile, SGD with momentum, fp32)."""
+    from .training.fit import train_memory
+
+    unused = sorted(k for k, v in options.items() if k not in TRAINING_OPTIONS and v is not None)
+    if unused:
+        raise ConfigError(f"option --{unused[0].replace('_', '-')}", "does not apply to --kind training",
+                          "--input, --timesteps, --batch, --layer-groups, --training (see snncost train-memory)")
+    plt = _pyplot()
+    options = {k: v for k, v in options.items() if k in TRAINING_OPTIONS}
+    steps = [train_memory(spec, sharing=s, baseline=False, **options) for s in _schemes(sharing)]
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.3 * len(steps) + 3), 4.6), dpi=120)
+    labels = [f"{st.config['sharing']}\n({st.config['training']})" for st in steps]
+    bottoms = [0.0] * len(steps)
+    for (key, label), colour in zip(TRAINING_PARTS, OKABE_ITO):
+        heights = [display(8 * st.totals[key], unit) for st in steps]
+        ax.bar(labels, heights, bottom=bottoms, label=label, color=colour, edgecolor="white", linewidth=0.5, gid=key)
+        bottoms = [b + h for b, h in zip(bottoms, heights)]
+    c = steps[0].config
+    caption = (f"input {'x'.join(map(str, c['input_shape']))}, T={c['timesteps']}, batch {c['batch']}, "
+               f"{c['optimizer']}, {c['amp']}, profile {c['profile']}")
+    return _finish(fig, ax, "sharing scheme (training mode)", f"memory [{unit}]",
+                   f"{spec.name}: training-step memory per sharing scheme (peak = the stack)\n{caption}")
+
+
 def _pixels(shape) -> int:
     """The x value of a sweep point: H for square images, H x W otherwise, L for sequences."""
     sizes = tuple(shape[1:]) if len(shape) > 1 else tuple(shape)
     return sizes[0] if len(set(sizes)) == 1 else prod(sizes)
 
 
-PLOTS = {"breakdown": breakdown, "layers": layers, "sweep": sweep_curves}
+PLOTS = {"breakdown": breakdown, "layers": layers, "sweep": sweep_curves, "training": training_step}
 """Every figure kind: name -> function(spec, *, sharing, unit, ...) -> matplotlib Figure."""
 
 

@@ -286,6 +286,8 @@ CASES: list[Case] = [
         ["plot", "resnet19", "--kind", "pie", "--out", "fig.png"], needs="matplotlib"),
     cli("plot-layers-schemes", "`--kind layers --sharing none,L`", "ConfigError", "option --sharing",
         ["plot", "resnet19", "--kind", "layers", "--sharing", "none,L", "--out", "fig.png"], needs="matplotlib"),
+    cli("plot-training-bits", "`--kind training --weight-bits 8`", "ConfigError", "option --weight-bits",
+        ["plot", "resnet19", "--kind", "training", "--weight-bits", "8", "--out", "fig.png"], needs="matplotlib"),
     cli("plot-quantity-not-sweep", "`--quantity total_bits` with `--kind breakdown`", "ConfigError", "option --quantity",
         ["plot", "resnet19", "--quantity", "total_bits", "--out", "fig.png"]),
     api("api-from-nir-type", "`snncost.from_nir(42)`", "SpecError", "from_nir", lambda: _from_nir(42), needs="nir"),
@@ -425,6 +427,59 @@ CASES: list[Case] = [
     api("api-spec-not-mapping", "`spec_from_dict(['conv'])`", "SpecError", "spec", lambda: _spec(["conv"])),
     api("api-builder-kernel", "`SpecBuilder.conv2d('conv1', 4, kernel=0)`", "SpecError", "kernel", _builder_bad_kernel),
     api("api-load-nir", "`load_spec('net.nir')`", "InputFileError", "net.nir", lambda: _load("net.nir")),
+]
+
+
+def _train_memory(*args, **kwargs):
+    from snncost import train_memory
+
+    return train_memory(*args, **kwargs)
+
+
+def _fit(*args, **kwargs):
+    from snncost import fit
+
+    return fit(*args, **kwargs)
+
+
+TM = ("train-memory", "resnet19")
+FIT = ("fit", "resnet19", "--memory", "24GiB")
+CASES += [  # training memory (issue 10): snncost train-memory, snncost fit
+    cli("train-optimizer-unknown", "`train-memory --optimizer lamb`", "ConfigError", "option --optimizer",
+        [*TM, "--optimizer", "lamb", *OUT]),
+    cli("train-amp-unknown", "`train-memory --amp int8`", "ConfigError", "option --amp", [*TM, "--amp", "int8", *OUT]),
+    cli("train-profile-unknown", "`train-memory --profile jax`", "ConfigError", "option --profile",
+        [*TM, "--profile", "jax", *OUT]),
+    cli("train-amp-numpy-engine", "`train-memory --profile numpy-engine --amp bf16`", "ConfigError", "option --amp",
+        [*TM, "--profile", "numpy-engine", "--amp", "bf16", *OUT]),
+    cli("train-static-nodes-unknown", "`train-memory --static-nodes sometimes`", "ConfigError", "option --static-nodes",
+        [*TM, "--static-nodes", "sometimes", *OUT]),
+    cli("train-workspace-garbled", "`train-memory --workspace lots`", "ConfigError", "option --workspace",
+        [*TM, "--workspace", "lots", *OUT]),
+    cli("train-format-unknown", "`train-memory --format latex`", "ConfigError", "option --format",
+        [*TM, "--format", "latex", *OUT]),
+    cli("train-formula-symbol", "`train-memory --formula --symbols B,N`", "ConfigError", "option --symbols",
+        [*TM, "--formula", "--symbols", "B,N", *OUT]),
+    cli("fit-memory-missing", "`snncost fit resnet19` (no --memory)", "ConfigError", "--memory", ["fit", "resnet19", *OUT]),
+    cli("fit-memory-garbled", "`fit --memory 24XB`", "ConfigError", "option --memory",
+        ["fit", "resnet19", "--memory", "24XB", *OUT]),
+    cli("fit-memory-zero", "`fit --memory 0`", "ConfigError", "option --memory", ["fit", "resnet19", "--memory", "0", *OUT]),
+    cli("fit-memory-negative", "`fit --memory=-1GB`", "ConfigError", "option --memory",
+        ["fit", "resnet19", "--memory=-1GB", *OUT]),
+    cli("fit-memory-huge", "`fit --memory 1e30TB`", "ConfigError", "option --memory",
+        ["fit", "resnet19", "--memory", "1e30TB", *OUT]),
+    cli("fit-precision-unknown", "`fit --precisions fp32,fp8`", "ConfigError", "option --precisions",
+        [*FIT, "--precisions", "fp32,fp8", *OUT]),
+    cli("fit-optimizer-unknown", "`fit --optimizer lamb`", "ConfigError", "option --optimizer",
+        [*FIT, "--optimizer", "lamb", *OUT]),
+    cli("fit-sharing-empty", "`fit --sharing none,,L`", "ConfigError", "option --sharing",
+        [*FIT, "--sharing", "none,,L", *OUT]),
+    cli("fit-sharing-one-refused", "`fit --sharing C3` (128 channels)", "SharingError", "stem.lif",
+        [*FIT, "--sharing", "C3", *OUT]),
+    api("api-train-workspace", "`train_memory('resnet19', workspace=-5)`", "ConfigError", "option --workspace",
+        lambda: _train_memory("resnet19", workspace=-5)),
+    api("api-fit-memory-type", "`fit('resnet19', 2.5e10)`", "ConfigError", "option --memory",
+        lambda: _fit("resnet19", 2.5e10)),
 ]
 
 

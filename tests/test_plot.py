@@ -79,3 +79,23 @@ def test_cli_writes_each_format(tmp_path, suffix, magic):
         assert main(["plot", "resnet19", "--kind", kind, "--out", str(out), *(["--input", "32,64"] if kind == "sweep" else [])]) == 0
         data = out.read_bytes()
         assert data.startswith(magic) and len(data) > 1000
+
+
+def test_training_step_bars_are_the_step_totals():
+    from snncost import train_memory
+
+    fig = figure("resnet19", "training", sharing="none,L+C2", unit="MiB")
+    heights = bars(fig.axes[0])
+    assert list(heights) == ["parameters", "gradients", "optimizer state", "saved for backward", "transient"]
+    # by hand: fp32 parameters, 4 bytes each, for the params snncost.analyze counts
+    params = snncost.analyze("resnet19").totals["params"]
+    assert heights["parameters"] == [pytest.approx(params * 4 * 8 / MIB, rel=1e-12)] * 2
+    for i, scheme in enumerate(("none", "L+C2")):
+        step = train_memory("resnet19", sharing=scheme)
+        stacked = 0
+        for key, label in (("parameter_bytes", "parameters"), ("gradient_bytes", "gradients"),
+                           ("optimizer_bytes", "optimizer state"), ("saved_bytes", "saved for backward"),
+                           ("transient_bytes", "transient")):
+            assert heights[label][i] == pytest.approx(float(Fraction(step.totals[key] * 8, MIB)), rel=1e-12)
+            stacked += heights[label][i]
+        assert stacked == pytest.approx(float(Fraction(step.totals["peak_bytes"] * 8, MIB)), rel=1e-12)
