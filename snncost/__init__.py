@@ -33,6 +33,9 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name in ("from_nir", "to_nir"):  # the nir extra, imported only when used
         from . import nir_io
         return getattr(nir_io, name)
+    if name == "register_table":  # technology tables for energy (snncost.energy)
+        from .energy import register_table
+        return register_table
     if name in ("train_memory", "fit"):  # training memory (snncost.training)
         from .training import fit as fitting
         return getattr(fitting, name)

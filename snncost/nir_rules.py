@@ -369,6 +369,8 @@ BATCHNORM = NirRule({}, None, "folded into the conv/linear layer before it (NIR 
                     "inference form: that layer gains a bias, the 2 C batchnorm parameters and 2 C running "
                     "statistics go)", folded=True)
 CONCAT = NirRule({}, None, "NIR has no concatenation (edges into a node are summed)")
+TRANSFORMER = NirRule({}, None, "NIR has no attention, token or layer-norm operations (spiking transformers)")
+LSTM = NirRule({}, None, "NIR has no LSTM cell")
 
 
 def pool_rule(op: str) -> NirRule:

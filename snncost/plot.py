@@ -13,6 +13,9 @@ of issue #9, the whole training step of issue #10) is adding one function there.
 - ``training``: the whole BPTT training step per sharing scheme, stacked: parameters,
   gradients, optimizer state, tensors saved for the backward pass, transient buffers
   (their sum is the step's peak; :func:`snncost.train_memory`, issue #10).
+- ``energy``: the energy of one inference (all T timesteps) by component of the energy
+  model (MACs, ACs, neuron updates...), next to the ANN of the same architecture
+  (:mod:`snncost.energy`, issue #9; needs spike rates).
 
 Colours: the Okabe-Ito palette (Okabe and Ito 2008), readable with every common colour
 vision deficiency; the configuration (input, T, batch, bit widths, training mode) is in
@@ -192,13 +195,44 @@ def training_step(spec, *, sharing=None, unit="MiB", **options):
                    f"{spec.name}: training-step memory per sharing scheme (peak = the stack)\n{caption}")
 
 
+def energy_breakdown(spec, *, sharing=None, unit="MiB", **options):
+    """Stacked energy components of the SNN (the report's ``energy`` breakdown, pJ shown in
+    uJ) and the ANN of the same architecture.  ``unit`` (memory) does not apply."""
+    from .analysis import analyze
+
+    if options.get("rates") is None and options.get("rate_default") is None:
+        raise ConfigError("option --rates", "--kind energy needs spike rates",
+                          "--rates 0.15 (every neuron node), or a .csv/.json file keyed by node name")
+    schemes = _schemes(sharing or "none")
+    if len(schemes) != 1:
+        raise ConfigError("option --sharing", f"--kind energy draws one scheme, got {len(schemes)}", "one scheme")
+    plt = _pyplot()
+    report = analyze(spec, sharing=schemes[0], baseline=False, **options)
+    energy = report.energy
+    fig, ax = plt.subplots(figsize=(6.0, 4.6), dpi=120)
+    labels = [f"SNN\n({energy.model})", "ANN\n(same layers)"]
+    bottom = 0.0
+    for (component, pj), colour in zip(energy.breakdown.items(), OKABE_ITO):
+        height = float(pj / UJ)
+        ax.bar(labels[:1], [height], bottom=[bottom], label=component, color=colour, edgecolor="white", gid=component)
+        bottom += height
+    ax.bar(labels[1:], [float(energy.ann_pj / UJ)], label="ANN (MACs)", color=OKABE_ITO[-1], gid="ann")
+    return _finish(fig, ax, "network", "energy per inference [uJ]",
+                   f"{spec.name}: energy by component, table {energy.table}\n{config_caption(report)}")
+
+
+UJ = 10**6
+"""pJ per uJ (energies are exact pJ Fractions, drawn in uJ)."""
+
+
 def _pixels(shape) -> int:
     """The x value of a sweep point: H for square images, H x W otherwise, L for sequences."""
     sizes = tuple(shape[1:]) if len(shape) > 1 else tuple(shape)
     return sizes[0] if len(set(sizes)) == 1 else prod(sizes)
 
 
-PLOTS = {"breakdown": breakdown, "layers": layers, "sweep": sweep_curves, "training": training_step}
+PLOTS = {"breakdown": breakdown, "layers": layers, "sweep": sweep_curves, "training": training_step,
+         "energy": energy_breakdown}
 """Every figure kind: name -> function(spec, *, sharing, unit, ...) -> matplotlib Figure."""
 
 

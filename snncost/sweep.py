@@ -222,6 +222,17 @@ def sweep(model, *, input=None, timesteps=None, batch=None, sharing="none", bits
     """
     import pandas as pd
 
+    rates = rate_list(options.get("rates"))
+    if rates is not None:  # one sweep per spike rate (snncost.opcount), with a column r
+        frames = []
+        for rate in rates:
+            frame = sweep(model, input=input, timesteps=timesteps, batch=batch, sharing=sharing, bits=bits,
+                          weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits,
+                          quantities=quantities, layer=layer, layer_groups=layer_groups, training=training,
+                          **{**options, "rates": rate})
+            frame.insert(list(frame.columns).index("b_s") + 1, "r", [rate] * len(frame))
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
     grid = build_grid(model, input=input, timesteps=timesteps, batch=batch, sharing=sharing, bits=bits,
                       weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits,
                       quantities=quantities, layer=layer, layer_groups=layer_groups, training=training, **options)
@@ -229,6 +240,27 @@ def sweep(model, *, input=None, timesteps=None, batch=None, sharing="none", bits
     columns = grid.config_columns()
     columns.update(values)
     return pd.DataFrame(columns)
+
+
+def rate_list(rates) -> list | None:
+    """Spike rates to sweep: a list, or text with commas (``'0.05,0.1,0.2'``), as exact
+    Fractions; None for one rate or a rates file (then a fixed option)."""
+    if isinstance(rates, str) and "," in rates:
+        rates = [part for part in rates.split(",")]
+    if not isinstance(rates, (list, tuple)):
+        return None
+    from decimal import Decimal, InvalidOperation
+
+    out = []
+    for value in rates:
+        try:
+            out.append(Fraction(Decimal(value.strip()) if isinstance(value, str) else
+                                repr(value) if isinstance(value, float) else value))
+        except (InvalidOperation, ValueError, TypeError):
+            raise ConfigError("option --rates", f"{str(value)[:40]!r} is not a number", "rates such as 0.05,0.1,0.2") from None
+    if not out:
+        raise ConfigError("option --rates", "no rates given", "rates such as 0.05,0.1,0.2")
+    return out
 
 
 class Grid:

@@ -99,3 +99,14 @@ def test_training_step_bars_are_the_step_totals():
             assert heights[label][i] == pytest.approx(float(Fraction(step.totals[key] * 8, MIB)), rel=1e-12)
             stacked += heights[label][i]
         assert stacked == pytest.approx(float(Fraction(step.totals["peak_bytes"] * 8, MIB)), rel=1e-12)
+
+
+def test_energy_bars_are_the_report_breakdown():
+    fig = figure("resnet19", "energy", rates=0.15)
+    heights = bars(fig.axes[0])
+    energy = snncost.analyze("resnet19", rates=0.15, baseline=False).energy
+    for component, pj in energy.breakdown.items():
+        assert heights[component] == [pytest.approx(float(Fraction(pj) / 10**6), rel=1e-12)]
+    assert heights["ANN (MACs)"] == [pytest.approx(float(Fraction(energy.ann_pj) / 10**6), rel=1e-12)]
+    assert sum(h[0] for k, h in heights.items() if k != "ANN (MACs)") == pytest.approx(float(energy.total_pj / 10**6))
+    assert "[uJ]" in fig.axes[0].get_ylabel()

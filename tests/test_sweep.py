@@ -174,7 +174,7 @@ def _scheme(draw, spec):
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_formula_sweep_and_analyze_agree(data):
-    spec = spec_from_dict(data.draw(spec_dicts(max_layers=4, max_size=20), label="spec"))
+    spec = spec_from_dict(data.draw(spec_dicts(max_layers=4, max_size=20, attention=True), label="spec"))
     scheme = _scheme(data.draw, spec)
     names = size_names(spec)
     base = tuple(spec.input.shape[1:]) if names else ()

@@ -1,7 +1,8 @@
 """``snncost plot MODEL --kind KIND --out FILE``: a figure of the papers' kind (needs matplotlib)."""
 from __future__ import annotations
 
-from .common import MODEL_HELP, _typed, add_nir_options, add_precision_options, bits, input_size, model_argument, positive_int
+from .common import (MODEL_HELP, _typed, add_nir_options, add_op_options, add_precision_options, bits, input_size,
+                     model_argument, positive_int)
 
 
 def register(sub) -> None:
@@ -24,6 +25,7 @@ def register(sub) -> None:
     for name in ("weight", "membrane", "spike"):
         p.add_argument(f"--{name}-bits", type=_typed(bits, f"--{name}-bits"), help=f"{name} bits (default: the model's)")
     add_precision_options(p)
+    add_op_options(p)
     add_nir_options(p)
     p.set_defaults(run=run)
 

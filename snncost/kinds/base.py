@@ -92,6 +92,18 @@ def sliding_size(node, size, kernel, stride, padding, dilation, dim: str):
     return out
 
 
+def valid_taps(size: int, out: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """Pairs (output position o, kernel tap j) whose input position o s - p + j d lies on
+    the input (0 <= . < size): the taps NeuroBench's all-ones Dense count sees."""
+    total = 0
+    for j in range(kernel):
+        offset = j * dilation - pad                    # input position of tap j at output 0
+        low = max(0, -(offset // stride))              # ceil(-offset / stride)
+        high = min(out - 1, (size - 1 - offset) // stride)
+        total += max(0, high - low + 1)
+    return total
+
+
 def same_shape(node, input_shapes: list) -> Shape:
     """Shape rule of element-wise kinds: the output has the input's shape."""
     return input_shapes[0]

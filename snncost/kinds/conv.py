@@ -4,8 +4,9 @@ from __future__ import annotations
 from math import prod
 from typing import Literal, Union
 
-from ..errors import ShapeError
-from .base import NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size, where
+from ..errors import ConfigError, ShapeError
+from .base import (NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size,
+                   valid_taps, where)
 from ..nir_rules import conv_rule
 from ..training.saved import autocast_weight, weighted_input
 from .registry import NodeKind, add_kind
@@ -80,6 +81,44 @@ def _params(spatial_dims: int):
     return rule
 
 
+def _macs(spatial_dims: int):
+    """Dense MACs of one timestep, padding positions included (seed 002 Eq. 14; PyTorch's
+    FlopCounterMode counts 2 FLOPs per MAC): C_out x H_out x W_out x C_in/groups x k_h x k_w."""
+    def rule(node, input_shapes, out):
+        return node.out_channels * prod(out[1:]) * prod(_weight_dims(spatial_dims)(node, input_shapes[0])[1:])
+    return rule
+
+
+def _left_padding(node, dims: int) -> tuple:
+    """Zero padding before the first input position (PyTorch ``'same'`` pads d (k - 1) // 2 left)."""
+    if node.padding == "valid":
+        return (0,) * dims
+    if node.padding == "same":
+        return tuple(d * (k - 1) // 2 for k, d in zip(pair(node.kernel)[:dims], pair(node.dilation)[:dims]))
+    return pair(node.padding)[:dims]
+
+
+def _macs_unpadded(spatial_dims: int):
+    """MACs without padding positions (NeuroBench's Dense count: all-ones inputs and
+    weights, zero padding contributes nothing): C_out x C_in/groups x the product over
+    dimensions of the (output position, kernel tap) pairs that land on the input."""
+    def rule(node, input_shapes, out):
+        in_shape = input_shapes[0]
+        if not all(known(v) for v in (*in_shape, *out)):
+            raise ConfigError("option --padding", "the count without padding positions needs numeric sizes",
+                              "padding 'included' for closed-form formulas")
+        taps = prod(valid_taps(in_shape[1 + i], out[1 + i], k, s, p, d) for i, (k, s, p, d) in enumerate(zip(
+            pair(node.kernel)[:spatial_dims], pair(node.stride)[:spatial_dims], _left_padding(node, spatial_dims),
+            pair(node.dilation)[:spatial_dims])))
+        return node.out_channels * (in_shape[0] // node.groups) * taps
+    return rule
+
+
+def bias_ops(node, input_shapes, out):
+    """One add per output element when the node has a bias (an extra op, off by default)."""
+    return prod(out) if node.bias else 0
+
+
 def _stride(node, dims: int) -> tuple:
     return (1,) * dims if node.padding == "same" else pair(node.stride)[:dims]
 
@@ -125,5 +164,5 @@ _DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (
 for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv1d, 1, _DOC1)):
     add_kind(NodeKind(_name, _model, shape=_shape(_dims), params=_params(_dims), weight_dims=_weight_dims(_dims),
                       stride=_stride, family="conv", doc=_doc,
-                      rules={"train_saved": _train_saved, "train_autocast": True, "torch": _torch,
-                             "nir": conv_rule(_dims)}))
+                      rules={"macs": _macs(_dims), "macs_unpadded": _macs_unpadded(_dims), "extra_ops": ("bias", bias_ops),
+                             "train_saved": _train_saved, "train_autocast": True, "torch": _torch, "nir": conv_rule(_dims)}))

@@ -29,6 +29,15 @@ def _params(node, input_shapes):
     return input_shapes[0][-1] * node.out_features + (node.out_features if node.bias else 0)
 
 
+def _macs(node, input_shapes, out):
+    """F_in x F_out per token (seed 002 Eq. 14, fully connected layer)."""
+    return prod(out) * input_shapes[0][-1]
+
+
+def _bias_ops(node, input_shapes, out):
+    return prod(out) if node.bias else 0
+
+
 def _train_saved(node, input_shapes, output_shape, ctx):
     """What addmm/mm keep (snncost.training.saved): the input (or its autocast copy); under
     autocast the weight copy, once per step, only when the input is tracked (it serves the
@@ -46,4 +55,5 @@ def _torch(node, input_shapes):
 add_kind(NodeKind("linear", Linear, shape=_shape, params=_params, weight_dims=_weight_dims, stride="drop",
                   family="linear", doc=("`out_features`, `bias` (true), `weight_bits`",
                                         "last dimension becomes out_features", "in x out (+ out)"),
-                  rules={"train_saved": _train_saved, "train_autocast": True, "torch": _torch, "nir": LINEAR}))
+                  rules={"macs": _macs, "macs_unpadded": _macs, "extra_ops": ("bias", _bias_ops),
+                         "train_saved": _train_saved, "train_autocast": True, "torch": _torch, "nir": LINEAR}))

@@ -56,6 +56,15 @@ def _global_shape(node, input_shapes):
     return (shape[0],) + (1,) * (len(shape) - 1)
 
 
+def _window_ops(node, input_shapes, out):
+    """One accumulate per window tap and output element (an extra op, off by default)."""
+    return prod(out) * prod(pair(node.kernel)[:spatial_dims(node)])
+
+
+def _global_ops(node, input_shapes, out):
+    return prod(input_shapes[0])
+
+
 def _train_saved(node, input_shapes, output_shape, ctx):
     """max pooling: the input and int64 argmax indices; average/sum pooling: the input
     (snncost.training.saved); nothing when the input is not tracked."""
@@ -92,10 +101,15 @@ def _torch_global(node, input_shapes):
     return nn.AdaptiveAvgPool2d(1) if len(input_shapes[0]) == 3 else nn.AdaptiveAvgPool1d(1)
 
 
+# "spikes": what the kind makes of spikes (snncost.opcount.SPIKE_PASSING): a max of binary
+# values stays binary; an average or a sum of them is a sum of spikes.
 _POOL_DOC = ("`kernel`, `stride` (= kernel), `padding` (0)", "floor rule, no dilation", "0")
 for _op in POOL_OPS:
+    _rules = {"spikes": "through"} if _op.startswith("max") else \
+        {"spikes": "average" if _op.startswith("avg") else "window-sum", "extra_ops": ("pool", _window_ops)}
     add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC,
-                      rules={"train_saved": _train_saved, "torch": _torch, "nir": pool_rule(_op)}))
+                      rules={**_rules, "train_saved": _train_saved, "torch": _torch, "nir": pool_rule(_op)}))
 add_kind(NodeKind("global_avgpool", GlobalAvgPool, shape=_global_shape, stride="collapse", family="pool",
                   doc=("", "(C, 1, 1) or (C, 1)", "0"),
-                  rules={"train_saved": _keeps_nothing, "torch": _torch_global, "nir": pool_rule("global_avgpool")}))
+                  rules={"spikes": "average", "extra_ops": ("pool", _global_ops), "train_saved": _keeps_nothing,
+                         "torch": _torch_global, "nir": pool_rule("global_avgpool")}))

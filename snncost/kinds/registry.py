@@ -12,8 +12,16 @@ Rules later issues add go into ``rules``, one key per concern, so that a new con
 one rule per kind in the kind's own entry.  Reserved keys (a rule is a callable; a kind
 without the key gets the concern's documented default):
 
-- ``"macs"``, ``"acs"``: ``rule(node, input_shapes, output_shape) -> int``, multiply-
-  accumulates / accumulates per timestep (op counts and energy, issue #9);
+- ``"macs"``: ``rule(node, input_shapes, output_shape) -> int``, dense multiply-
+  accumulates of one timestep, padding positions included; ``"macs_unpadded"``: the
+  same without padding positions (NeuroBench's Dense count); ``"extra_ops"``:
+  ``(option name, rule)``, dense ops counted only when that option is named (bias,
+  batchnorm, layernorm, pool); ``"spikes"``: what the kind makes of spikes (``through``,
+  ``add``, ``average``, ``window-sum``, ``token-sum``, ``product``, ``concat``; absent: its output is
+  analog); ``"operands"``: 2 for a product of two activations (``matmul``, ``multiply``),
+  counted from both inputs;
+  ``"neuron_model"``: the NeuroBench model a neuron update is priced as (op counts and
+  energy, issue #9, :mod:`snncost.opcount`);
 - ``"train_saved"``: ``rule(node, input_shapes, output_shape, ctx) -> [Saved, ...]``, the
   tensors autograd keeps for the backward pass per call (training memory, issue #10;
   :mod:`snncost.training.saved`; default: the inputs, when tracked); with it
@@ -43,7 +51,8 @@ ShapeRule = Callable[[Any, list], Shape]
 CountRule = Callable[[Any, list], Any]
 StrideRule = Union[str, Callable[[Any, int], tuple]]
 
-RULE_KEYS = ("macs", "acs", "train_saved", "train_view", "train_autocast", "train_note", "torch", "numpy", "hardware", "nir")
+RULE_KEYS = ("macs", "macs_unpadded", "extra_ops", "spikes", "operands", "neuron_model", "train_saved",
+             "train_view", "train_autocast", "train_note", "torch", "numpy", "hardware", "nir")
 """Keys of :attr:`NodeKind.rules` reserved for the next issues (others are allowed)."""
 SPATIAL = ("keep", "collapse", "drop")
 FAMILIES = ("conv", "linear", "norm", "pool", "neuron", "structure", "user")

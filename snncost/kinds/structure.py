@@ -108,17 +108,19 @@ def _torch_passthrough(node, input_shapes):
     return nn.Dropout(node.p) if node.op == "dropout" else nn.Identity()
 
 
+# "spikes" (snncost.opcount.SPIKE_PASSING): flatten, dropout and identity pass spikes on;
+# a residual add of spikes is a sum of spikes; a concat keeps what its inputs are.
 NOTHING = {"train_saved": _keeps_nothing}
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
                   doc=("", "(product,)", "0"),
-                  rules={**NOTHING, "train_view": True, "torch": _torch_flatten, "nir": FLATTEN}))
+                  rules={**NOTHING, "train_view": True, "torch": _torch_flatten, "spikes": "through", "nir": FLATTEN}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
-                  rules={**NOTHING, "torch": _torch_add, "nir": ELIDED_RULE}))
+                  rules={**NOTHING, "torch": _torch_add, "spikes": "add", "nir": ELIDED_RULE}))
 add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"),
-                  rules={**NOTHING, "torch": _torch_concat, "nir": CONCAT}))
+                  rules={**NOTHING, "torch": _torch_concat, "spikes": "concat", "nir": CONCAT}))
 for _op in ("dropout", "identity"):
     add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
                       rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "train_note": _dropout_note,
-                             "torch": _torch_passthrough, "nir": IDENTITY if _op == "identity" else ELIDED_RULE}))
+                             "torch": _torch_passthrough, "spikes": "through", "nir": IDENTITY if _op == "identity" else ELIDED_RULE}))
