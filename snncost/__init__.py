@@ -25,14 +25,17 @@ __all__ = ["analyze", "zoo", "register_node_kind", "register_quantity", "load_sp
 
 def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "formula":
-        from .formula import formula
+        from .formulas import formula
         return formula
     if name == "sweep":
-        from .sweep import sweep
+        from .sweeps import sweep
         return sweep
     if name in ("from_nir", "to_nir"):  # the nir extra, imported only when used
         from . import nir_io
         return getattr(nir_io, name)
+    if name == "hardware":  # the function; its package is snncost.hw
+        from .hw import hardware
+        return hardware
     if name == "register_table":  # technology tables for energy (snncost.energy)
         from .energy import register_table
         return register_table

@@ -42,7 +42,7 @@ DEFAULT_SCHEMES = ("none", "L", "C2", "L+C2")
 
 
 def _pyplot():
-    from .sweep import require_matplotlib
+    from .sweeps import require_matplotlib
 
     try:
         return require_matplotlib()
@@ -131,7 +131,7 @@ def sweep_curves(spec, *, sharing=None, unit="MiB", input=None, quantity="lif_fo
     :func:`snncost.analyze` at each size)."""
     from .analysis import analyze
     from .quantities import label_of, unit_of
-    from .sweep import parse_input_list
+    from .sweeps import parse_input_list
 
     plt = _pyplot()
     sizes = parse_input_list(input if input is not None else "32,64,128,224")

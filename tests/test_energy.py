@@ -184,7 +184,7 @@ def test_formula_per_layer_rates():
 
 def test_sweep_over_rates_equals_analyze():
     """A sweep over rates (one run per rate, column r) gives analyze's exact totals."""
-    from snncost.sweep import sweep
+    from snncost.sweeps import sweep
 
     df = sweep("resnet19", input="32,64", quantities="acs,energy_pj", rates="0.05,0.1")
     assert list(df["r"]) == [Fraction(1, 20)] * 2 + [Fraction(1, 10)] * 2

@@ -131,6 +131,12 @@ def _analyze(*args, **kwargs):
     return analyze(*args, **kwargs)
 
 
+def _hardware(*args, **kwargs):
+    import snncost
+
+    return snncost.hardware(*args, **kwargs)
+
+
 def _spec(data):
     from snncost.spec import spec_from_dict
 
@@ -494,6 +500,32 @@ CASES: list[Case] = [
         lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,,,,,,explained-deviation,no layer list,,,")),
     api("registry-pinned", "a registry row with pinned value `1.5`", "InputFileError", "column 'pinned'",
         lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,m,,,,,,,,,1.5")),
+    # ---- snncost hw (issue 12): accelerator parameters, exports, ERT files ----------------
+    *[cli(f"hw-{id}", shown, error, where, ["hw", "vgg16", *args, *OUT], files=files)
+      for id, shown, error, where, args, files in [
+          ("lif-share-range", "`snncost hw vgg16 --lif-share 1.5`", "ConfigError", "option --lif-share",
+           ["--lif-share", "1.5"], None),
+          ("lif-share-text", "`--lif-share six`", "ConfigError", "option --lif-share", ["--lif-share", "six"], None),
+          ("spike-rate-range", "`--spike-rate 2`", "ConfigError", "option --spike-rate", ["--spike-rate", "2"], None),
+          ("pe-zero", "`--pe 0`", "ConfigError", "option --pe", ["--pe", "0"], None),
+          ("weight-reads-unknown", "`--weight-reads never`", "ConfigError", "option --weight-reads",
+           ["--weight-reads", "never"], None),
+          ("format-unknown", "`snncost hw vgg16 --format csv`", "ConfigError", "option --format", ["--format", "csv"], None),
+          ("option-not-used", "`snncost hw vgg16 --sparsity 0.5`", "ConfigError", "option --sparsity",
+           ["--sparsity", "0.5"], None),
+          ("export-unknown", "`--export gem5 out`", "ConfigError", "option --export", ["--export", "gem5", "out"], None),
+          ("export-dir-is-file", "`--export timeloop afile` (a file)", "InputFileError", "option --export DIR",
+           ["--export", "timeloop", "afile"], {"afile": ""}),
+          ("ert-missing", "`--ert missing.yaml`", "InputFileError", "option --ert", ["--ert", "missing.yaml"], None),
+          ("ert-not-a-table", "`--ert ert.yaml` holding `ERT: [1, 2]`", "InputFileError", "option --ert",
+           ["--ert", "ert.yaml"], {"ert.yaml": "ERT: [1, 2]\n"}),
+          ("ert-negative-energy", "an ERT action with `energy: -1`", "InputFileError", "ERT.tables[0].actions[0]",
+           ["--ert", "ert.yaml"], {"ert.yaml": "ERT: {tables: [{name: a.dram, actions: [{name: read, energy: -1}]}]}\n"}),
+          ("ert-python-tag", "an ERT with `!!python/name:os.system`", "InputFileError", "option --ert",
+           ["--ert", "ert.yaml"], {"ert.yaml": "ERT: !!python/name:os.system\n"}),
+      ]],
+    api("api-hw-unknown-parameter", "`snncost.hardware('vgg16', pes=3)`", "ConfigError", "pes",
+        lambda: _hardware("vgg16", pes=3)),
 ]
 
 # ---- the NumPy engine (snncost engine verify|train|compare) ----------------------------------

@@ -289,7 +289,7 @@ def test_monotone_in_input_size(data, grow, pick):
 # Formulas equal numeric results
 # ---------------------------------------------------------------------------
 
-HAS_FORMULA = importlib.util.find_spec("snncost.formula") is not None
+HAS_FORMULA = importlib.util.find_spec("snncost.formulas") is not None
 
 
 @pytest.mark.skipif(not HAS_FORMULA, reason="snncost.formula does not exist yet (issue: closed-form formulas)")
@@ -301,7 +301,7 @@ def test_formula_equals_numeric_result(data, scheme, quantity, timesteps, batch,
     """Not for ``--layer-groups auto``: auto groups sites whose shapes are *equal*, and
     shapes equal at one size (e.g. 1x1 at H = W = 1) can differ as formulas, so the
     formula and the table may group differently there (reported in issue 5's notes)."""
-    from snncost.formula import formula
+    from snncost.formulas import formula
 
     spec = spec_from_dict(data)
     _, h, w = data["input"]["shape"]

@@ -29,7 +29,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..formula import derive
+    from ..formulas import derive
     from ..render.formats import check_format, to_json
 
     fmt = check_format(args.format, FORMULA_FORMATS)

@@ -37,7 +37,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..errors import ConfigError, InputFileError
     from ..render.formats import check_format
-    from ..sweep import SWEEP_FORMATS, render_plot, require_matplotlib, to_bytes
+    from ..sweeps import SWEEP_FORMATS, render_plot, require_matplotlib, to_bytes
     from .common import write_bytes_atomically
 
     fmt = args.format
@@ -54,7 +54,7 @@ def run(args) -> int:
     for option, path in (("--out", args.out), ("--plot", args.plot)):
         if path and not (Path(path).parent if str(Path(path).parent) else Path(".")).is_dir():
             raise InputFileError(f"option {option} '{path}'", "its folder does not exist", "a path in an existing folder")
-    from ..sweep import sweep
+    from ..sweeps import sweep
     from ..zoo import resolve_model
 
     spec = resolve_model(model_argument(args))

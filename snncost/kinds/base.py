@@ -107,3 +107,8 @@ def valid_taps(size: int, out: int, kernel: int, stride: int, pad: int, dilation
 def same_shape(node, input_shapes: list) -> Shape:
     """Shape rule of element-wise kinds: the output has the input's shape."""
     return input_shapes[0]
+
+
+def hardware_passthrough(node, input_shapes, output_shape) -> dict:
+    """The ``hardware`` rule of kinds fused into the read of their input (snncost.hw)."""
+    return {"role": "passthrough"}

@@ -81,6 +81,21 @@ def _params(spatial_dims: int):
     return rule
 
 
+def _hardware(spatial_dims: int):
+    def rule(node, input_shapes, output_shape):
+        """Timeloop's CNN-layer dimensions: R, S kernel width, height; P, Q output width,
+        height; C per group (Timeloop has no group dimension)."""
+        k, d = pair(node.kernel)[:spatial_dims], pair(node.dilation)[:spatial_dims]
+        s = _stride(node, spatial_dims)
+        two = spatial_dims == 2
+        return {"role": "compute", "problem": {
+            "C": input_shapes[0][0] // node.groups, "M": node.out_channels,
+            "R": k[-1], "S": k[0] if two else 1, "P": output_shape[-1], "Q": output_shape[1] if two else 1,
+            "Wstride": s[-1], "Hstride": s[0] if two else 1, "Wdilation": d[-1], "Hdilation": d[0] if two else 1,
+            "input_positions": prod(input_shapes[0][1:])}}
+    return rule
+
+
 def _macs(spatial_dims: int):
     """Dense MACs of one timestep, padding positions included (seed 002 Eq. 14; PyTorch's
     FlopCounterMode counts 2 FLOPs per MAC): C_out x H_out x W_out x C_in/groups x k_h x k_w."""
@@ -165,4 +180,5 @@ for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv
     add_kind(NodeKind(_name, _model, shape=_shape(_dims), params=_params(_dims), weight_dims=_weight_dims(_dims),
                       stride=_stride, family="conv", doc=_doc,
                       rules={"macs": _macs(_dims), "macs_unpadded": _macs_unpadded(_dims), "extra_ops": ("bias", bias_ops),
-                             "train_saved": _train_saved, "train_autocast": True, "torch": _torch, "nir": conv_rule(_dims)}))
+                             "train_saved": _train_saved, "train_autocast": True, "torch": _torch,
+                             "hardware": _hardware(_dims), "nir": conv_rule(_dims)}))

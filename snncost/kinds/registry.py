@@ -32,7 +32,12 @@ without the key gets the concern's documented default):
   called with the node's inputs, the kind in the reference PyTorch step that measures it
   (:mod:`snncost.training.reference`);
 - ``"numpy"``: the kind's forward in the NumPy engine (issue #11);
-- ``"hardware"``: the kind's hardware counts (issue #12);
+- ``"hardware"``: ``rule(node, input_shapes, output_shape) -> dict``, the kind's role on a
+  PE-array accelerator (issue #12, :mod:`snncost.hw`): ``{"role": "compute", "problem":
+  {C, M, R, S, P, Q, Wstride, Hstride, Wdilation, Hdilation, input_positions}}`` for a
+  layer mapped onto the PEs (Timeloop's CNN-layer dimensions), ``{"role": "passthrough"}``
+  for a node fused into the read of its input (pools, flatten, dropout); a kind without
+  the rule is fused into the PE and its LIF unit (batchnorm, adds, neurons);
 - ``"nir"``: a :class:`snncost.nir_rules.NirRule`: ``rule(node, input_shapes) -> nir.NIRNode``
   (NIR export, issue #13), with ``rule.imports`` the NIR node types read as this kind
   and ``rule.not_exported`` why a kind without an export is not written (a kind without
@@ -75,7 +80,7 @@ class NodeKind:
     - ``weight_dims(node, in_shape) -> tuple``: dimensions of the prunable weight
       tensor (None: no prunable weights).
     - ``stride``: how the kind maps spatial sizes, for the total stride of
-      :func:`snncost.formula.total_stride`: ``"keep"`` (size unchanged), ``"collapse"``
+      :func:`snncost.formulas.total_stride`: ``"keep"`` (size unchanged), ``"collapse"``
       (to a fixed size, global pooling), ``"drop"`` (spatial dimensions gone: flatten,
       linear), or ``rule(node, dims) -> tuple`` of per-dimension strides.
     - ``inputs``: ``(min, max)`` number of inputs (``max`` None: unbounded).

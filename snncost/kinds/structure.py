@@ -9,7 +9,7 @@ from pydantic import Field
 from ..errors import ShapeError
 from ..nir_rules import CONCAT, ELIDED_RULE, FLATTEN, IDENTITY
 from ..training.saved import Saved
-from .base import NodeBase, same_shape, where
+from .base import NodeBase, hardware_passthrough, same_shape, where
 from .registry import NodeKind, add_kind
 
 
@@ -113,7 +113,8 @@ def _torch_passthrough(node, input_shapes):
 NOTHING = {"train_saved": _keeps_nothing}
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
                   doc=("", "(product,)", "0"),
-                  rules={**NOTHING, "train_view": True, "torch": _torch_flatten, "spikes": "through", "nir": FLATTEN}))
+                  rules={**NOTHING, "train_view": True, "torch": _torch_flatten, "spikes": "through",
+                         "hardware": hardware_passthrough, "nir": FLATTEN}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
                   rules={**NOTHING, "torch": _torch_add, "spikes": "add", "nir": ELIDED_RULE}))
@@ -123,4 +124,5 @@ add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="str
 for _op in ("dropout", "identity"):
     add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
                       rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "train_note": _dropout_note,
-                             "torch": _torch_passthrough, "spikes": "through", "nir": IDENTITY if _op == "identity" else ELIDED_RULE}))
+                             "torch": _torch_passthrough, "spikes": "through",
+                             "hardware": hardware_passthrough, "nir": IDENTITY if _op == "identity" else ELIDED_RULE}))

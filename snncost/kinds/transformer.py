@@ -34,8 +34,8 @@ from typing import Literal
 from pydantic import StrictBool
 
 from ..errors import ShapeError
+from .base import NodeBase, PositiveInt, expect_rank, hardware_passthrough, known, same_shape, where
 from ..nir_rules import TRANSFORMER
-from .base import NodeBase, PositiveInt, expect_rank, known, same_shape, where
 from .registry import NodeKind, add_kind
 from .structure import _add
 
@@ -165,14 +165,14 @@ def _token_sum_ops(node, input_shapes, out):
 
 
 add_kind(NodeKind("tokens", Tokens, shape=_tokens, stride="drop", family="structure",
-                  doc=("", "(C, H W)", "0"), rules={"spikes": "through", "nir": TRANSFORMER}))
+                  doc=("", "(C, H W)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
 add_kind(NodeKind("layernorm", LayerNorm, shape=same_shape, params=_norm_params, family="norm",
                   doc=("`affine` (true)", "unchanged", "2 D (gamma, beta)"),
                   rules={"extra_ops": ("layernorm", _elements), "nir": TRANSFORMER}))
 add_kind(NodeKind("split_heads", SplitHeads, shape=_split, family="structure",
-                  doc=("`heads`", "(heads, D/heads, N)", "0"), rules={"spikes": "through", "nir": TRANSFORMER}))
+                  doc=("`heads`", "(heads, D/heads, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
 add_kind(NodeKind("merge_heads", MergeHeads, shape=_merge, family="structure",
-                  doc=("", "(heads d, N)", "0"), rules={"spikes": "through", "nir": TRANSFORMER}))
+                  doc=("", "(heads d, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
 add_kind(NodeKind("matmul", MatMul, shape=_matmul, inputs=(2, 2), family="structure",
                   doc=("`inputs` (A, B), `transpose_a`, `transpose_b` (false)", "(b, m, n)", "0"),
                   rules={"macs": _matmul_macs, "operands": 2, "nir": TRANSFORMER}))

@@ -35,7 +35,6 @@ expressions remain.  Coefficients are always sympy Integers/Rationals, never flo
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import floor, lcm
@@ -670,14 +669,3 @@ def formula(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=
                   timesteps=timesteps, batch=batch, weight_bits=weight_bits, membrane_bits=membrane_bits,
                   spike_bits=spike_bits, layer_groups=layer_groups, training=training, divisible=divisible,
                   **options).expr
-
-
-class _CallableModule(type(sys)):
-    """``snncost.formula`` is both this module and the function: importing the module
-    (``import snncost.formula``) replaces the package attribute, so the module is callable."""
-
-    def __call__(self, *args, **kwargs):
-        return formula(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
