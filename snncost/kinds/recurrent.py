@@ -18,6 +18,7 @@ from math import prod
 from typing import Literal
 
 from ..training.saved import Saved, autocast_weight, weighted_input
+from ..nir_rules import LSTM as NIR_LSTM
 from .base import PositiveInt, WeightedNode
 from .registry import NodeKind, add_kind
 
@@ -96,4 +97,4 @@ add_kind(NodeKind("lstm", LSTM, shape=_shape, params=_params, weight_dims=_weigh
                   doc=("`hidden`, `bias` (true), `weight_bits`", "last dimension becomes hidden",
                        "4 hidden (in + hidden) (+ 8 hidden)"),
                   rules={"macs": _macs, "macs_unpadded": _macs, "extra_ops": ("bias", _bias_ops),
-                         "train_saved": _train_saved, "train_note": _train_note, "torch": _torch}))
+                         "train_saved": _train_saved, "train_note": _train_note, "torch": _torch, "nir": NIR_LSTM}))

@@ -36,6 +36,7 @@ from pydantic import StrictBool
 from ..errors import ShapeError
 from ..training.saved import Saved, kept_input, weighted_input
 from .base import NodeBase, PositiveInt, expect_rank, hardware_passthrough, known, same_shape, where
+from ..nir_rules import TRANSFORMER
 from .registry import NodeKind, add_kind
 from .structure import NOTHING, _add, _torch_add
 
@@ -222,29 +223,30 @@ def _matmul_forward(node, a, b):
 _VIEW = {**NOTHING, "train_view": True}
 add_kind(NodeKind("tokens", Tokens, shape=_tokens, stride="drop", family="structure",
                   doc=("", "(C, H W)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, **_VIEW,
-                                                    "torch": _torch_module(lambda node, x: x.flatten(2))}))
+                                                    "torch": _torch_module(lambda node, x: x.flatten(2)),
+                                                    "nir": TRANSFORMER}))
 add_kind(NodeKind("layernorm", LayerNorm, shape=same_shape, params=_norm_params, family="norm",
                   doc=("`affine` (true)", "unchanged", "2 D (gamma, beta)"),
                   rules={"extra_ops": ("layernorm", _elements), "train_saved": _layernorm_saved,
-                         "train_note": _layernorm_note, "torch": _torch_layernorm}))
+                         "train_note": _layernorm_note, "torch": _torch_layernorm, "nir": TRANSFORMER}))
 add_kind(NodeKind("split_heads", SplitHeads, shape=_split, family="structure",
                   doc=("`heads`", "(heads, D/heads, N)", "0"),
                   rules={"spikes": "through", "hardware": hardware_passthrough, **_VIEW,
-                         "torch": _torch_module(lambda node, x: x.unflatten(1, (node.heads, -1)))}))
+                         "torch": _torch_module(lambda node, x: x.unflatten(1, (node.heads, -1))), "nir": TRANSFORMER}))
 add_kind(NodeKind("merge_heads", MergeHeads, shape=_merge, family="structure",
                   doc=("", "(heads d, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, **_VIEW,
-                                                        "torch": _torch_module(lambda node, x: x.flatten(1, 2))}))
+                                                        "torch": _torch_module(lambda node, x: x.flatten(1, 2)), "nir": TRANSFORMER}))
 add_kind(NodeKind("matmul", MatMul, shape=_matmul, inputs=(2, 2), family="structure",
                   doc=("`inputs` (A, B), `transpose_a`, `transpose_b` (false)", "(b, m, n)", "0"),
                   rules={"macs": _matmul_macs, "operands": 2, "train_saved": _operands_saved, "train_autocast": True,
-                         "torch": _torch_module(_matmul_forward)}))
+                         "torch": _torch_module(_matmul_forward), "nir": TRANSFORMER}))
 add_kind(NodeKind("multiply", Multiply, shape=_multiply, inputs=(2, 2), family="structure",
                   doc=("`inputs` (two, broadcastable)", "the broadcast shape", "0"),
                   rules={"macs": _elements, "operands": 2, "spikes": "product", "train_saved": _operands_saved,
-                         "torch": _torch_module(lambda node, a, b: a * b)}))
+                         "torch": _torch_module(lambda node, a, b: a * b), "nir": TRANSFORMER}))
 add_kind(NodeKind("token_sum", TokenSum, shape=_token_sum, stride="drop", family="structure",
                   doc=("", "(D, 1)", "0"), rules={"macs": _token_sum_ops, "spikes": "token-sum", **NOTHING,
-                         "torch": _torch_module(lambda node, x: x.sum(-1, keepdim=True))}))
+                         "torch": _torch_module(lambda node, x: x.sum(-1, keepdim=True)), "nir": TRANSFORMER}))
 add_kind(NodeKind("membrane_add", MembraneAdd, shape=_add, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
-                  rules={**NOTHING, "torch": _torch_add}))
+                  rules={**NOTHING, "torch": _torch_add, "nir": TRANSFORMER}))
