@@ -255,7 +255,7 @@ CASES: list[Case] = [
     cli("file-not-utf8", "a spec file of bytes `ff fe 00`", "InputFileError", "binary.yaml",
         ["table", "binary.yaml", *OUT], files={"binary.yaml": b"\xff\xfe\x00"}),
     cli("file-nir", "`snncost table net.nir` (6 bytes of an HDF5 signature)", "InputFileError", "net.nir",
-        ["table", "net.nir", *OUT], files={"net.nir": b"\x89HDF\r\n"}),
+        ["table", "net.nir", *OUT], files={"net.nir": b"\x89HDF\r\n"}, needs="nir"),
     # ---- NIR graphs (snncost.nir_io) ------------------------------------------------------
     cli("nir-not-hdf5", "`snncost table net.nir` of YAML text", "InputFileError", "net.nir",
         ["table", "net.nir", *OUT], files={"net.nir": TINY + "nodes:\n" + CONV}),
