@@ -529,3 +529,23 @@ def test_rates_errors():
         hardware(three_layer(), rates=PER_LAYER, spike_rate="0.1")
     with pytest.raises(ConfigError, match="has no spiking node"):
         hardware(three_layer(), rates={"fc1": "0.1"}, rate_default=0)
+
+
+@FAST
+@given(network_specs(reset="soft", groupings=False), st.integers(1, 4), st.data())
+def test_per_node_rates_agree_with_op_counts(spec, batch, data):
+    """Random per-node rates: each layer's accumulates on the accelerator are #9's ACs per
+    sample (snncost.analyze, the second method) times the batch, its Timeloop density its
+    input rate, and LIF fires sum neurons x timesteps x batch x the node's own rate."""
+    import snncost
+
+    rates = {n.name: data.draw(st.fractions(0, 1, max_denominator=16)) for n in spec.neuron_nodes}
+    r = hardware(spec, batch=batch, rates=rates, reduction_batches=(1,))
+    rows = {row["name"]: row for row in snncost.analyze(spec, rates=rates).rows}
+    for x in r.layers:
+        if x["spike_source"]:
+            assert x["input_density"] == rows[x["name"]]["input_rate"]
+            assert x["acs"] == rows[x["name"]]["acs"] * batch
+    T = r.config.timesteps  # static_layers = recompute (default): every node runs every timestep
+    fires = sum(rows[n.name]["lif_neurons"] * T * batch * rates[n.name] for n in spec.neuron_nodes)
+    assert r.actions["lif_unit"]["fire"] == fires
