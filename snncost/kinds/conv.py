@@ -7,6 +7,7 @@ from typing import Literal, Union
 from ..errors import ConfigError, ShapeError
 from .base import (NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size,
                    valid_taps, where)
+from ..nir_rules import conv_rule
 from ..training.saved import autocast_weight, weighted_input
 from .registry import NodeKind, add_kind
 
@@ -180,4 +181,4 @@ for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv
                       stride=_stride, family="conv", doc=_doc,
                       rules={"macs": _macs(_dims), "macs_unpadded": _macs_unpadded(_dims), "extra_ops": ("bias", bias_ops),
                              "train_saved": _train_saved, "train_autocast": True, "torch": _torch,
-                             "hardware": _hardware(_dims)}))
+                             "hardware": _hardware(_dims), "nir": conv_rule(_dims)}))
