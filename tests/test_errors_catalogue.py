@@ -625,6 +625,9 @@ CASES += [  # training memory (issue 10): snncost train-memory, snncost fit
         [*TM, "--profile", "jax", *OUT]),
     cli("train-amp-numpy-engine", "`train-memory --profile numpy-engine --amp bf16`", "ConfigError", "option --amp",
         [*TM, "--profile", "numpy-engine", "--amp", "bf16", *OUT]),
+    cli("train-numpy-engine-kind", "`train-memory spikformer-4-384-cifar --profile numpy-engine` (a kind the engine "
+        "does not run)", "ConfigError", "field 'op'", ["train-memory", "spikformer-4-384-cifar", "--profile", "numpy-engine",
+                                                       *OUT]),
     cli("train-static-nodes-unknown", "`train-memory --static-nodes sometimes`", "ConfigError", "option --static-nodes",
         [*TM, "--static-nodes", "sometimes", *OUT]),
     cli("train-workspace-garbled", "`train-memory --workspace lots`", "ConfigError", "option --workspace",

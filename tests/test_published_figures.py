@@ -1,4 +1,4 @@
-"""docs/published-figures.md is generated (tools/published_figures.py) and must be fresh."""
+"""docs/published-figures.md is generated (docs/published_figures.py) and must be fresh."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("published_figures", ROOT / "tools" / "published_figures.py")
+    spec = importlib.util.spec_from_file_location("published_figures", ROOT / "docs" / "published_figures.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -17,7 +17,7 @@ def _generator():
 def test_page_is_fresh():
     generator = _generator()
     assert generator.PAGE.read_text(encoding="utf-8") == generator.render(), (
-        "docs/published-figures.md is stale; regenerate it with: python tools/published_figures.py")
+        "docs/published-figures.md is stale; regenerate it with: python docs/published_figures.py")
 
 
 def test_page_lists_every_published_figure_once():
