@@ -319,6 +319,11 @@ def test_cli_table_spec_and_to_nir(tmp_path, monkeypatch):
     for command in (["formula", "r.nir"], ["sweep", "r.nir", "--input", "32,64"]):
         status, out, err = run(command)
         assert status == 0, err
+    # snncost hw takes a .nir model like every other model command (its import notes too)
+    status, out, err = run(["hw", "r.nir", "--reset", "soft", "--format", "json"])
+    assert status == 0, err
+    assert json.loads(out)["config"]["sharing"] == "none"
+    assert err.startswith("snncost: note: imported from NIR file 'r.nir'")
 
 
 def test_every_built_in_kind_states_its_nir_mapping():

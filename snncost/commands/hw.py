@@ -2,7 +2,7 @@
 exports of a network on a PE-array accelerator (snncost.hw, docs/hardware.md)."""
 from __future__ import annotations
 
-from .common import add_model_options, add_rate_options, analysis_kwargs, write_output
+from .common import add_model_options, add_rate_options, analysis_kwargs, model_argument, write_output
 
 
 def register(sub) -> None:
@@ -48,7 +48,7 @@ def run(args) -> int:
         raise ConfigError(f"option --{unsupported[0].replace('_', '-')}", "is not used by 'snncost hw'",
                           "the options listed by 'snncost hw --help'")
     params = {name: getattr(args, f"hw_{name}") for name in PARAMETERS}
-    report = hardware(args.model, **kwargs, **params)
+    report = hardware(model_argument(args), **kwargs, **params)
     priced = None
     if args.ert:
         from ..hw.accelergy import load_ert, price
