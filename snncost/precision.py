@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import ConfigError
+from .memory import exact
 
 FIXED_PRESETS = {"fp32": 32, "fp16": 16, "int8": 8, "int4": 4, "int2": 2, "binary": 1}
 
@@ -76,8 +77,10 @@ def masked_ternary_bits(convention: str = "halved", ternary_convention: str = "i
         raise ConfigError(where, f"unknown masked-ternary convention {convention!r}", ", ".join(MASKED_CONVENTIONS))
     if convention == "binary":
         return 1
-    half = ternary_bits(ternary_convention) / 2
-    return int(half) if isinstance(half, Fraction) and half.denominator == 1 else half
+    ternary = ternary_bits(ternary_convention)
+    if isinstance(ternary, (int, Fraction)):  # exact halving: 2 / 2 is the float 1.0, Fraction(2, 2) the int 1
+        return exact(Fraction(ternary, 2))
+    return ternary / 2  # log2 3 / 2, an exact sympy number
 
 
 def _exact_number(value, where: str):
@@ -147,7 +150,7 @@ def spike_storage_bits(lanes, bits_per_lane, encoding: str = "one-hot"):
     the per-lane bits do not enter.  S = 1 gives ``bits_per_lane`` and 1 bit.
     """
     if encoding == "one-hot":
-        return lanes * bits_per_lane
+        return exact(lanes * bits_per_lane)  # 2 lanes x 3/2 bits = 3 bits, an int
     check_encoding(encoding)
     if isinstance(lanes, int):
         return lanes.bit_length()

@@ -72,10 +72,6 @@ def weight_dims(node, in_shape) -> tuple:
     return ()
 
 
-def _symbolic(*values) -> bool:
-    return any(hasattr(v, "free_symbols") and v.free_symbols for v in values)
-
-
 def ceil_log2(n):
     """ceil(log2 n) for n >= 1 (0 for n = 1), exact for ints; sympy for symbols."""
     if isinstance(n, int):

@@ -1,0 +1,435 @@
+"""Boundaries and types of the core rules (issue 15: what mutation testing found untested).
+
+Every expected value is derived by hand in the comments; the tests go through the public
+interface (``snncost.analyze`` results and the public functions of memory, sharing,
+precision and pruning), so they survive a reorganisation of the modules.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from snncost import memory, precision, pruning
+from snncost.analysis import analyze
+from snncost.errors import ConfigError, SharingError
+from snncost.sharing import SharingScheme, parse_sharing
+from snncost.spec import SpecBuilder
+
+
+# ---------------------------------------------------------------------------
+# memory: the none/bptt baseline with batch != 1 and two state variables
+# ---------------------------------------------------------------------------
+
+def two_sites(timesteps=2, batch=1):
+    """input (2, 4, 6) -> conv 3x3 pad 1 (2->4) -> bn -> cubalif 'u' -> conv 3x3 pad 1 (4->4) -> lif 'v'
+    -> flatten -> linear 96->5 (bias).  Both sites hold 4 x 4 x 6 = 96 neurons."""
+    b = SpecBuilder("two", (2, 4, 6), timesteps=timesteps, batch=batch)
+    b.conv2d("c1", 4, 3, padding=1)
+    b.batchnorm("bn")
+    b.lif("u", op="cubalif")
+    b.conv2d("c2", 4, 3, padding=1)
+    b.lif("v")
+    b.flatten("flat")
+    b.linear("fc", 5)
+    return b.build()
+
+
+def test_baseline_with_batch_and_two_state_variables():
+    report = analyze(two_sites(), sharing="C2", batch=3)
+    # baseline (none): (96 neurons x 2 state variables + 96 x 1) x 32 bits x batch 3 = 27,648 bits
+    assert report.baseline["lif_forward_bits"] == 27_648
+    # bptt keeps T = 2 timesteps: 55,296
+    assert report.baseline["lif_backward_bits"] == 55_296
+    # C2 halves every buffer: u 48 x 2 x 32 x 3 = 9,216; v 48 x 1 x 32 x 3 = 4,608
+    assert report.totals["lif_forward_bits"] == 13_824
+    assert [r["lif_forward_bits"] for r in report.rows if r["name"] in ("u", "v")] == [9_216, 4_608]
+    # soft reset everywhere: C2 trains with reverse recomputation, backward = forward
+    assert report.config.training == "reverse"
+    assert report.totals["lif_backward_bits"] == 13_824
+    assert report.reduction("lif_backward_bits") == 4  # 55,296 / 13,824
+    assert report.reduction("lif_forward_bits") == 2
+    # state values: 96 x 2 + 96 x 1
+    assert report.totals["lif_state_values"] == 288
+    assert report.totals["lif_neurons"] == 192 and report.totals["lif_sites"] == 2
+
+
+def test_bptt_per_site_with_batch_and_timesteps():
+    report = analyze(two_sites(timesteps=3, batch=2), sharing="none")
+    # u: 3 timesteps x 96 x 2 x 32 x 2 = 36,864; v: 3 x 96 x 1 x 32 x 2 = 18,432
+    assert [r["lif_backward_bits"] for r in report.rows if r["name"] in ("u", "v")] == [36_864, 18_432]
+    # forward u: 96 x 2 x 32 x 2 = 12,288; v: 6,144
+    assert [r["lif_forward_bits"] for r in report.rows if r["name"] in ("u", "v")] == [12_288, 6_144]
+    # spikes: 192 neurons x 1 bit x batch 2 = 384 per timestep, x 3 timesteps
+    assert report.totals["spike_bits_per_timestep"] == 384
+    assert report.totals["spike_bits_all_timesteps"] == 1_152
+
+
+def test_params_buffers_and_totals_of_the_two_site_spec():
+    report = analyze(two_sites(), weight_bits=4)
+    by = {r["name"]: r for r in report.rows}
+    # c1: 4 x 2 x 9 = 72; bn: gamma + beta of 4 channels = 8; c2: 4 x 4 x 9 = 144; fc: 96 x 5 + 5 = 485
+    assert [by[n]["params"] for n in ("c1", "bn", "c2", "fc")] == [72, 8, 144, 485]
+    assert report.totals["params"] == 709
+    # bn running mean + variance: 2 x 4
+    assert by["bn"]["buffers"] == 8 and report.totals["buffers"] == 8
+    assert report.totals["weight_bits"] == 709 * 4
+    # total = weights + forward LIF + spikes over T: 2,836 + (192 + 96) x 32 + 192 x 2
+    assert report.totals["total_bits"] == 2_836 + 9_216 + 384
+
+
+@pytest.mark.parametrize("affine,params", [(True, 6), (False, 0), (None, 6)])
+def test_batchnorm_counts_channels_not_height(affine, params):
+    """input (3, 5, 7): a batchnorm has gamma, beta (if affine) and running mean, variance per
+    channel: 2 x 3 each; never 2 x 5 or 2 x 7."""
+    b = SpecBuilder("bn", (3, 5, 7))
+    b.batchnorm("bn", **({} if affine is None else {"affine": affine}))
+    b.lif("lif")
+    report = analyze(b.build())
+    bn = report.rows[0]
+    assert (bn["params"], bn["buffers"]) == (params, 6)
+    assert (report.totals["params"], report.totals["buffers"]) == (params, 6)
+    assert report.totals["lif_neurons"] == 105  # 3 x 5 x 7
+    # weight bits: batchnorm parameters are stored dense at 32 bits
+    assert report.totals["weight_bits"] == params * 32
+
+
+@pytest.mark.parametrize("value,expected", [
+    (Fraction(6, 2), 3), (Fraction(3, 2), Fraction(3, 2)), (7, 7), (0, 0), (Fraction(0), 0),
+])
+def test_exact_turns_integral_fractions_into_ints(value, expected):
+    result = memory.exact(value)
+    assert result == expected and type(result) is type(expected)
+
+
+@pytest.mark.parametrize("value,expected", [
+    (1.5, Fraction(3, 2)), (2.0, 2), (Fraction(8, 4), 2), (4, 4), (None, None), (0.1, Fraction(1, 10)),
+])
+def test_bits_value_is_exact(value, expected):
+    result = memory.bits_value(value)
+    assert result == expected and type(result) is type(expected)
+
+
+def test_bits_value_passes_symbols_and_keeps_bools_out_of_exact():
+    b = sympy.Symbol("b")
+    assert memory.bits_value(b) is b
+    assert memory.bits_value(True) is True  # not a bit width: left for the caller's check
+
+
+def test_fractional_bits_on_an_odd_count_stay_a_fraction():
+    # input (1, 1, 3) -> lif: 3 neurons x 3/2 bits = 9/2 bits, batch 1
+    b = SpecBuilder("odd", (1, 1, 3))
+    b.lif("lif")
+    report = analyze(b.build(), membrane_bits=1.5)
+    assert report.totals["lif_forward_bits"] == Fraction(9, 2)
+    # with batch 2: 9 bits, an int
+    doubled = analyze(b.build(), membrane_bits=1.5, batch=2).totals["lif_forward_bits"]
+    assert doubled == 9 and type(doubled) is int
+
+
+# ---------------------------------------------------------------------------
+# sharing: C<N> divisibility, the count parser's boundary, buffer labels
+# ---------------------------------------------------------------------------
+
+def channels(c, h=2, w=2):
+    b = SpecBuilder("ch", (c, h, w))
+    b.lif("lif")
+    return b.build()
+
+
+def test_c2_on_an_odd_channel_count_is_refused():
+    with pytest.raises(SharingError, match="C2 does not divide the 3 channels of LIF site 'lif'"):
+        analyze(channels(3), sharing="C2")
+
+
+@pytest.mark.parametrize("c,n", [(3, 3), (6, 2), (6, 3), (6, 6), (1, 1)])
+def test_c_n_on_a_divisor_divides_memory(c, n):
+    # c x 2 x 2 neurons x 32 bits / n
+    assert analyze(channels(c), sharing=f"C{n}").totals["lif_forward_bits"] == c * 4 * 32 // n
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("C999999", SharingScheme(channel_groups=999_999)),   # 6 digits: the largest count
+    ("C#000001", SharingScheme(channel_groups=1)),        # 6 digits, value 1
+    ("W999999", SharingScheme(windows=999_999)),
+    ("W1x999999", SharingScheme(windows=999_999, window_grid=(1, 999_999))),
+    ("c2+l", SharingScheme(layer=True, channel_groups=2)),
+    ("W2x3+L+C4", SharingScheme(layer=True, channel_groups=4, windows=6, window_grid=(2, 3))),
+    (" none ", SharingScheme()),
+    ("NONE", SharingScheme()),
+])
+def test_parse_sharing_at_the_boundary(text, expected):
+    assert parse_sharing(text) == expected
+
+
+@pytest.mark.parametrize("text,match", [
+    ("C1000000", "channel group count 1000000 out of range"),   # 7 digits
+    ("C0000001", "channel group count 0000001 out of range"),   # 7 digits, value 1
+    ("C0", "channel group count 0 out of range"),
+    ("W1000000", "window count 1000000 out of range"),
+    ("W0", "window count 0 out of range"),
+    ("W0x2", "window rows 0 out of range"),
+    ("W2x0", "window columns 0 out of range"),
+    ("W2x1000000", "window columns 1000000 out of range"),
+    ("L+L", "names L sharing twice"),
+    ("C2+C4", "names C sharing twice"),
+    ("W4+W2x2", "names W sharing twice"),
+    ("CN", "unknown sharing scheme"),
+    ("LC2", "unknown sharing scheme"),
+])
+def test_parse_sharing_refuses(text, match):
+    with pytest.raises(SharingError, match=match):
+        parse_sharing(text)
+
+
+def test_parse_sharing_symbols_and_labels():
+    n, p = sympy.symbols("N P")
+    scheme = parse_sharing("L+CN+WP", symbols={"N": n, "P": p})
+    assert scheme == SharingScheme(layer=True, channel_groups=n, windows=p)
+    assert scheme.label == "L+CN+WP"
+    assert parse_sharing("W2x4+L").label == "L+W2x4"
+    assert parse_sharing("C#2").label == "C2"
+    assert parse_sharing("none").label == "none"
+    assert parse_sharing(scheme) is scheme
+    assert (SharingScheme().shares, SharingScheme(layer=True).shares, SharingScheme(channel_groups=2).shares,
+            SharingScheme(windows=4).shares) == (False, True, True, True)
+    assert SharingScheme(window_grid=(1, 1)).has_windows and not SharingScheme().has_windows
+
+
+def grouped(declare: bool):
+    """input (2, 4, 4) -> conv -> lif a -> conv -> lif b -> conv(stride 2) -> lif c -> conv -> lif d.
+    a, b: (4, 4, 4); c, d: (4, 2, 2)."""
+    b = SpecBuilder("g", (2, 4, 4))
+    b.conv2d("c1", 4, 3, padding=1); b.lif("a")
+    b.conv2d("c2", 4, 3, padding=1); b.lif("b")
+    b.conv2d("c3", 4, 3, stride=2, padding=1); b.lif("c")
+    b.conv2d("c4", 4, 3, padding=1); b.lif("d")
+    if declare:
+        b.grouping("pairs", {"first": ["a", "b"], "second": ["c", "d"]}, default=True)
+        b.grouping("one", {"only": ["c", "d"]})
+    return b.build()
+
+
+def test_sharing_buffer_labels_with_declared_groups():
+    report = analyze(grouped(True), sharing="L")
+    labels = {r["name"]: r["sharing_buffer"] for r in report.rows if r["lif_neurons"]}
+    assert labels == {"a": "first", "b": "first", "c": "second", "d": "second"}
+    # forward: one (4, 4, 4) buffer + one (4, 2, 2) buffer = 64 + 16 neurons x 32 bits
+    assert report.totals["lif_forward_bits"] == 80 * 32
+    assert report.totals["sharing_buffers"] == 2
+    # a grouping that leaves a and b alone: they keep their own names
+    partial = analyze(grouped(True), sharing="L", layer_groups="one")
+    labels = {r["name"]: r["sharing_buffer"] for r in partial.rows if r["lif_neurons"]}
+    assert labels == {"a": "a", "b": "b", "c": "only", "d": "only"}
+    assert partial.totals["lif_forward_bits"] == (64 + 64 + 16) * 32
+    assert partial.totals["sharing_buffers"] == 3
+
+
+def test_sharing_buffer_labels_without_declared_groups():
+    """L on a spec that declares no grouping: auto groups consecutive equal shapes, and a
+    buffer is named after its first site."""
+    report = analyze(grouped(False), sharing="L")
+    assert report.config.grouping == "auto"
+    labels = {r["name"]: r["sharing_buffer"] for r in report.rows if r["lif_neurons"]}
+    assert labels == {"a": "a", "b": "a", "c": "c", "d": "c"}
+    assert report.totals["lif_forward_bits"] == 80 * 32
+    # only the first member of a buffer is charged
+    assert [r["lif_forward_bits"] for r in report.rows if r["lif_neurons"]] == [64 * 32, 0, 16 * 32, 0]
+    none = analyze(grouped(False), sharing="none")
+    assert {r["name"]: r["sharing_buffer"] for r in none.rows if r["lif_neurons"]} == {
+        "a": "a", "b": "b", "c": "c", "d": "d"}
+    assert none.totals["sharing_buffers"] == 4
+    # layer grouping none: every site alone even under L
+    alone = analyze(grouped(True), sharing="L", layer_groups="none")
+    assert alone.totals["lif_forward_bits"] == (64 + 64 + 16 + 16) * 32
+
+
+# ---------------------------------------------------------------------------
+# pruning: conv1d weight tensors, CSR pointer widths, the symbolic path
+# ---------------------------------------------------------------------------
+
+def conv1d_spec():
+    """input (4, 10) -> conv1d k3 (4->6, groups 2, bias) -> lif."""
+    b = SpecBuilder("seq", (4, 10))
+    b.conv1d("conv", 6, 3, bias=True, groups=2)
+    b.lif("lif")
+    return b.build()
+
+
+def test_conv1d_weight_tensor_and_sparse_storage_by_hand():
+    report = analyze(conv1d_spec(), weight_bits=8, sparsity=Fraction(1, 2), weight_format="csr")
+    conv = report.rows[0]
+    # weight tensor (6, 4 / 2, 3): 36 weights + 6 biases = 42 parameters
+    assert conv["weight_elements"] == 36 and conv["params"] == 42
+    assert report.totals["conv_weight_elements"] == 36
+    # nnz = 36 - floor(36 / 2) = 18; the 6 biases stay dense: 6 x 8 = 48 bits
+    assert conv["weight_nonzeros"] == 18
+    assert conv["weight_dense_bits"] == 36 * 8 + 48          # 336
+    assert conv["weight_values_bits"] == 18 * 8 + 48         # 192
+    assert conv["weight_bitmask_bits"] == 36 + 18 * 8 + 48   # 228
+    # coo: ceil(log2 6) + ceil(log2 2) + ceil(log2 3) = 3 + 1 + 2 = 6 index bits
+    assert conv["weight_coo_bits"] == 18 * (8 + 6) + 48       # 300
+    # csr: rows of 36 / 6 = 6 -> 3-bit columns; 7 pointers of ceil(log2 37) = 6 bits
+    assert conv["weight_csr_bits"] == 18 * (8 + 3) + 7 * 6 + 48  # 288
+    assert conv["weight_bits"] == 288  # the chosen format
+    # the conv1d output (6, 8) feeds 48 neurons
+    assert report.totals["lif_neurons"] == 48
+
+
+@pytest.mark.parametrize("op,kernel,dims", [
+    ("conv1d", 3, (6, 2, 3)), ("conv1d", 5, (6, 2, 5)), ("conv2d", 3, (6, 2, 3, 3)), ("conv2d", [1, 3], (6, 2, 1, 3)),
+])
+def test_weight_dims(op, kernel, dims):
+    b = SpecBuilder("w", (4, 9, 9) if op == "conv2d" else (4, 9))
+    b.add("conv", op, out_channels=6, kernel=kernel, groups=2)
+    spec = b.build()
+    assert pruning.weight_dims(spec.node_map["conv"], (4, 9, 9)) == dims
+
+
+def test_weight_dims_linear_and_weightless():
+    b = SpecBuilder("w", (7,))
+    b.linear("fc", 3)
+    b.lif("lif")
+    spec = b.build()
+    assert pruning.weight_dims(spec.node_map["fc"], (7,)) == (3, 7)
+    assert pruning.weight_dims(spec.node_map["lif"], (3,)) == ()
+    assert pruning.storage_bits((), 8, Fraction(1, 2)) == {"nonzeros": 0, **{f: 0 for f in pruning.FORMATS}}
+
+
+@pytest.mark.parametrize("n,bits", [(1, 0), (2, 1), (3, 2), (4, 2), (5, 3), (7, 3), (8, 3), (9, 4), (15, 4), (16, 4),
+                                    (17, 5)])
+def test_ceil_log2(n, bits):
+    assert pruning.ceil_log2(n) == bits
+
+
+@pytest.mark.parametrize("dims,pointer_bits", [
+    ((3, 5), 4),   # N = 15 = 2^4 - 1: pointers 0..15 need ceil(log2 16) = 4 bits
+    ((4, 4), 5),   # N = 16: pointers 0..16 need ceil(log2 17) = 5 bits
+    ((1, 7), 3),   # N = 7 = 2^3 - 1: 3 bits
+])
+def test_csr_pointer_width_at_powers_of_two(dims, pointer_bits):
+    rows, cols = dims
+    s = pruning.storage_bits(dims, 1, Fraction(0))
+    # no zeros: N values of 1 bit + ceil(log2 cols) column bits each + (rows + 1) pointers
+    column_bits = (cols - 1).bit_length()
+    assert s["csr"] == rows * cols * (1 + column_bits) + (rows + 1) * pointer_bits
+
+
+def test_nonzeros_symbolic_and_exact():
+    k = sympy.Symbol("k", integer=True, positive=True)
+    # 4k weights, half of them zero: 4k - floor(2k) = 2k
+    assert sympy.simplify(pruning.nonzeros(4 * k, Fraction(1, 2)) - 2 * k) == 0
+    assert pruning.nonzeros(4 * k, Fraction(0)) == 4 * k
+    # 3 weights at 1/2: zeros floor(1.5) = 1, 2 stay; at 2/3: zeros 2, 1 stays
+    assert pruning.nonzeros(3, Fraction(1, 2)) == 2 and pruning.nonzeros(3, Fraction(2, 3)) == 1
+    assert type(pruning.nonzeros(3, Fraction(1, 2))) is int
+
+
+def test_storage_bits_symbolic_dims():
+    k = sympy.Symbol("k", integer=True, positive=True)
+    s = pruning.storage_bits((k, 4), 8, Fraction(0))
+    # dense 4k x 8 bits; bitmask 4k + 4k x 8; values 32k
+    assert sympy.simplify(s["dense"] - 32 * k) == 0
+    assert sympy.simplify(s["bitmask"] - 36 * k) == 0
+    assert sympy.simplify(s["values"] - 32 * k) == 0
+    # csr: 4k x (8 + ceil(log2 4) = 2) + (k + 1) x ceil(log2(4k + 1))
+    expected_csr = 40 * k + (k + 1) * sympy.ceiling(sympy.log(4 * k + 1, 2))
+    assert sympy.simplify(s["csr"] - expected_csr) == 0
+
+
+@pytest.mark.parametrize("text,value", [
+    ("0", Fraction(0)), ("0%", Fraction(0)), (" 50 % ", Fraction(1, 2)), ("99.99%", Fraction(9999, 10000)),
+    (Fraction(1, 3), Fraction(1, 3)), (0, Fraction(0)), (None, Fraction(0)), ("1/4", Fraction(1, 4)),
+])
+def test_parse_sparsity_edges(text, value):
+    result = pruning.parse_sparsity(text)
+    assert result == value and type(result) is Fraction
+
+
+@pytest.mark.parametrize("bad", [1, Fraction(1), "100.0%", -1, "-1%", "1/0", [0.5], False])
+def test_parse_sparsity_refuses(bad):
+    with pytest.raises(ConfigError, match="option --sparsity"):
+        pruning.parse_sparsity(bad)
+
+
+# ---------------------------------------------------------------------------
+# precision: the 64-bit boundary, the numeric branch, presets and labels
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,bits", [
+    (64, 64), ("64", 64), (64.0, 64), (Fraction(128, 2), 64), (1.5, Fraction(3, 2)), ("3/2", Fraction(3, 2)),
+    (" 1.5 ", Fraction(3, 2)), (Fraction(1, 64), Fraction(1, 64)), (0.25, Fraction(1, 4)), ("8", 8),
+    (Fraction(6, 3), 2), ("4/2", 2),
+])
+def test_resolve_bits_numbers(value, bits):
+    width = precision.resolve_bits(value, where="w")
+    assert width.bits == bits and type(width.bits) is type(bits)
+    assert width.label == f"{bits} bits"
+
+
+@pytest.mark.parametrize("value", [0, "0", 0.0, 64.5, "65", Fraction(129, 2), -1, "1/0", "x", True, [1], None])
+def test_resolve_bits_refuses(value):
+    with pytest.raises(ConfigError) as info:
+        precision.resolve_bits(value, where="option --w")
+    assert info.value.where == "option --w"
+    assert "(0, 64]" in str(info.value)
+
+
+@pytest.mark.parametrize("name,bits", [("fp32", 32), (" FP16 ", 16), ("Int8", 8), ("int4", 4), ("int2", 2),
+                                       ("binary", 1)])
+def test_fixed_presets(name, bits):
+    width = precision.resolve_bits(name, where="w")
+    assert width.bits == bits and type(width.bits) is int
+    assert width.label == f"{name.strip().lower()} ({bits} bits)"
+
+
+def test_ternary_and_masked_presets_and_labels():
+    t = precision.resolve_bits("ternary", where="w", ternary_convention="packed")
+    assert t.bits == 2 and type(t.bits) is int
+    assert t.label.startswith("ternary, convention 'packed': 2 bits")
+    m = precision.resolve_bits("masked-ternary", where="w")
+    assert m.bits == Fraction(3, 4)
+    assert "(ternary convention 'imsnn')" in m.label and m.label.startswith("masked-ternary, convention 'halved'")
+    binary = precision.resolve_bits("masked-ternary", where="w", masked_convention="binary")
+    assert binary.bits == 1 and "ternary convention" not in binary.label
+    with pytest.raises(ConfigError, match="masked-ternary is a membrane convention only"):
+        precision.resolve_bits("masked-ternary", where="option --weight-bits", allow_masked=False)
+    log2 = precision.resolve_bits("ternary", where="w", ternary_convention="log2")
+    assert sympy.simplify(log2.bits - sympy.log(3, 2)) == 0
+
+
+def test_resolve_bits_passes_symbols_and_exact_sympy_numbers():
+    b = sympy.Symbol("b")
+    assert precision.resolve_bits(b, where="w") == precision.BitWidth(b, "b")
+    number = sympy.log(3) / sympy.log(2)
+    assert precision.resolve_bits(number, where="w").bits == number
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: precision.ternary_bits("half"), "unknown ternary convention 'half'"),
+    (lambda: precision.masked_ternary_bits("quarter"), "unknown masked-ternary convention 'quarter'"),
+    (lambda: precision.check_encoding("gray"), "unknown spike encoding 'gray'"),
+])
+def test_unknown_conventions(call, match):
+    with pytest.raises(ConfigError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("lanes,bits,one_hot,encoded", [
+    (1, 1, 1, 1), (2, 1, 2, 2), (3, 1, 3, 2), (4, 2, 8, 3), (7, 1, 7, 3), (8, 1, 8, 4),
+])
+def test_spike_storage_by_hand(lanes, bits, one_hot, encoded):
+    # one-hot: lanes x bits per lane; encoded: ceil(log2(lanes + 1)) -- 3 lanes + none = 4 states = 2 bits
+    assert precision.spike_storage_bits(lanes, bits, "one-hot") == one_hot
+    assert precision.spike_storage_bits(lanes, bits, "encoded") == encoded
+
+
+def test_display_number():
+    assert precision.display_number(Fraction(3, 2)) == Fraction(3, 2)
+    assert precision.display_number(7) == 7
+    shown = precision.display_number(sympy.log(3) / sympy.log(2))
+    assert type(shown) is Fraction and abs(shown - Fraction(158496250072115618, 10**17)) < Fraction(1, 10**15)
+    with pytest.raises(TypeError):
+        precision.display_number(sympy.Symbol("b"))
+    assert precision.display_number(0.5) == Fraction(1, 2)
