@@ -1,7 +1,10 @@
 """Benchmark: a cold `snncost table resnet19 --input 224` and an in-process `analyze`.
 
 Run:  python benchmarks/bench_table.py [--runs 15]
-Prints median wall times.  A script, not a test: timings depend on the machine.
+Prints median wall times and the cold-start ratio of issue #8: the median over paired
+runs of (cold `snncost table resnet19 --input 224`) / (bare `python -c "import yaml,
+tabulate"`), both started the same way with the same interpreter (target <= 1.25).
+A script, not a test: timings depend on the machine.
 """
 from __future__ import annotations
 
@@ -13,16 +16,29 @@ import sys
 import time
 
 
+TABLE = [sys.executable, "-c", "import sys; from snncost.cli import main; sys.exit(main())",
+         "table", "resnet19", "--input", "224"]
+BARE = [sys.executable, "-c", "import yaml, tabulate"]
+
+
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def cold_cli(runs: int) -> list[float]:
     exe = shutil.which("snncost")
     cmd = [exe] if exe else [sys.executable, "-m", "snncost.cli"]
     cmd += ["table", "resnet19", "--input", "224"]
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return times
+    return [_wall(cmd) for _ in range(runs)]
+
+
+def cold_ratio(runs: int) -> tuple[float, float, float]:
+    """Median of paired ratios table / bare (each pair run back to back), and the two medians."""
+    pairs = [(_wall(TABLE), _wall(BARE)) for _ in range(runs)]
+    ratios = [t / b for t, b in pairs]
+    return (statistics.median(ratios), statistics.median(t for t, _ in pairs), statistics.median(b for _, b in pairs))
 
 
 def in_process(runs: int) -> tuple[list[float], float]:
@@ -47,6 +63,9 @@ def main() -> None:
     inproc, first = in_process(args.runs * 100)
     print(f"cold CLI `snncost table resnet19 --input 224`: median {statistics.median(cli) * 1000:.0f} ms "
           f"(min {min(cli) * 1000:.0f}, max {max(cli) * 1000:.0f}, {len(cli)} runs)")
+    ratio, table, bare = cold_ratio(args.runs)
+    print(f"cold-start ratio (median of {args.runs} paired runs): {ratio:.2f}x  "
+          f"(table {table * 1000:.0f} ms, bare `import yaml, tabulate` {bare * 1000:.0f} ms; target <= 1.25x)")
     print(f"import + first analyze (builds the zoo spec): {first * 1000:.0f} ms")
     print(f"in-process analyze('resnet19', input=224..320, mixed sharing): median {statistics.median(inproc) * 1000:.3f} ms "
           f"({len(inproc)} runs)")

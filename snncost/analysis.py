@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import prod
 
-from . import counts, memory, precision, pruning
-from .errors import ConfigError
+from . import memory, precision, pruning
+from .kinds import registry as kinds
+from .errors import ConfigError, SharingError
 from .report import json_number
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
 from .spec.network import NetworkSpec
-from .spec.nodes import NEURON_KINDS
 
 MAX_BITS = precision.MAX_BITS  # one limit for every bit width (snncost.precision)
 
@@ -235,12 +235,15 @@ def _node_overrides(spec: NetworkSpec, overrides, conventions: dict) -> dict:
             if key not in OVERRIDE_KEYS:
                 raise ConfigError(where, f"unknown setting {key!r}", ", ".join(OVERRIDE_KEYS))
             neuron_key = key in ("membrane_bits", "spike_bits")
-            if neuron_key and node.op not in NEURON_KINDS:
+            kind = kinds.kind_of(node)
+            if neuron_key and not kind.is_neuron:
                 raise ConfigError(where, f"{key} applies to neuron nodes, and '{name}' is a {node.op} node",
-                                  "a lif/if/cubalif/mlif node")
-            if key in ("weight_bits", "sparsity") and node.op not in ("conv2d", "conv1d", "linear", "batchnorm"):
+                                  f"a {'/'.join(k.name for k in kinds.kinds() if k.is_neuron)} node")
+            if key in ("weight_bits", "sparsity") and not (kind.weighted or kind.params):
                 raise ConfigError(where, f"{key} applies to nodes with weights, and '{name}' is a {node.op} node",
-                                  "a conv2d/conv1d/linear (or batchnorm, for weight_bits) node")
+                                  f"a {'/'.join(k.name for k in kinds.kinds() if k.weight_dims)} "
+                                  f"(or {'/'.join(k.name for k in kinds.kinds() if k.params and not k.weight_dims)}, "
+                                  "for weight_bits) node")
             if key == "sparsity":
                 out[key] = pruning.parse_sparsity(value, f"{where} sparsity")
             else:
@@ -265,24 +268,27 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
     buffers = sharing_buffers(spec, shapes, config.sharing, config.grouping)
     owner = {buf.members[0]: buf for buf in buffers}
     buffer_of = {m: buf.name for buf in buffers for m in buf.members}
+    membrane = {node.name: membrane_bits(node, config) for node in spec.neuron_nodes}
+    check_buffer_precision(buffers, membrane, config.grouping)
     T = config.timesteps
     rows: list[dict] = []
     for node in spec.order:
         ins, out = shapes[node.name]["inputs"], shapes[node.name]["output"]
-        params = counts.parameters(node, ins)
+        params = kinds.parameters(node, ins)
         row = {"name": node.name, "kind": node.op, "output_shape": list(out), "params": params,
-               "buffers": counts.buffers(node, ins), "lif_neurons": 0, "state_variables": 0,
+               "buffers": kinds.buffers(node, ins), "lif_neurons": 0, "state_variables": 0,
                "sharing_buffer": "", "lif_forward_bits": 0, "lif_backward_bits": 0,
                "weight_bits": 0, "spike_bits_per_timestep": 0, "static": node.static}
         override = config.node_overrides.get(node.name, {})
         row.update(_weight_facts(node, ins, params, config, override))
-        if node.op in NEURON_KINDS:
-            row.update(_neuron_facts(node, out, config, override, buffer_of[node.name], owner.get(node.name)))
+        if kinds.is_neuron(node):
+            row.update(_neuron_facts(node, out, config, override, membrane[node.name], buffer_of[node.name],
+                                     owner.get(node.name)))
         rows.append(row)
     totals = {
         "params": sum(r["params"] for r in rows),
         "buffers": sum(r["buffers"] for r in rows),
-        "lif_sites": sum(1 for r in rows if r["kind"] in NEURON_KINDS),
+        "lif_sites": sum(1 for node in spec.order if kinds.is_neuron(node)),
         "lif_neurons": sum(r["lif_neurons"] for r in rows),
         "lif_state_values": sum(r["lif_neurons"] * r["state_variables"] for r in rows),
         "sharing_buffers": len(buffers),
@@ -294,7 +300,7 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
     totals["spike_bits_all_timesteps"] = memory.exact(totals["spike_bits_per_timestep"] * T)
     totals["total_bits"] = memory.exact(totals["weight_bits"] + totals["lif_forward_bits"] + totals["spike_bits_all_timesteps"])
     totals["weight_elements"] = sum(r["weight_elements"] for r in rows)
-    totals["conv_weight_elements"] = sum(r["weight_elements"] for r in rows if r["kind"] in ("conv2d", "conv1d"))
+    totals["conv_weight_elements"] = sum(r["weight_elements"] for r in rows if kinds.get_kind(r["kind"]).family == "conv")
     totals["weight_nonzeros"] = sum(r["weight_nonzeros"] for r in rows)
     for f in pruning.FORMATS:
         totals[f"weight_{f}_bits"] = memory.exact(sum(r[f"weight_{f}_bits"] for r in rows))
@@ -309,7 +315,7 @@ def _weight_facts(node, ins, params, config: AnalysisConfig, override: dict) -> 
     """Weight memory of one node at its precision, in every storage format
     (:mod:`snncost.pruning`), and its IM-SNN Eq. 15 weight term (conv weights or all)."""
     wbits = _first(override.get("weight_bits"), memory.bits_value(getattr(node, "weight_bits", None)), config.weight_bits)
-    dims = pruning.weight_dims(node, ins[0]) if ins else ()
+    dims = kinds.weight_dims(node, ins[0]) if ins else ()
     sparsity = override.get("sparsity", config.sparsity)
     storage = pruning.storage_bits(dims, wbits, sparsity, config.index_bits)
     elements = prod(dims) if dims else 0
@@ -321,21 +327,42 @@ def _weight_facts(node, ins, params, config: AnalysisConfig, override: dict) -> 
         "sparsity": sparsity if dims else 0,
         **{f"weight_{f}_bits": memory.exact(storage[f] + dense_rest) for f in pruning.FORMATS},
     }
-    conv_weights = elements if node.op in ("conv2d", "conv1d") else 0
+    conv_weights = elements if kinds.kind_of(node).family == "conv" else 0
     facts["eq15_weight_count"] = conv_weights if config.eq15_weights == "conv" else params
     facts["eq15_weight_bits"] = memory.weight_bits(facts["eq15_weight_count"], wbits)
     facts.update(membrane_bits=0, spike_storage_bits=0, eq15_membrane_bits=0, eq15_spike_bits=0)
     return facts
 
 
-def _neuron_facts(node, out, config: AnalysisConfig, override: dict, buffer_name: str, owned_buffer) -> dict:
+def membrane_bits(node, config: AnalysisConfig):
+    """A neuron site's membrane bits: its --node override, else its node field, else the network's."""
+    override = config.node_overrides.get(node.name, {})
+    return _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
+
+
+def check_buffer_precision(buffers, membrane: dict, grouping) -> None:
+    """One sharing buffer holds one membrane precision: refuse a buffer whose LIF sites
+    ask for different ``membrane_bits`` (its size would depend on which site is listed
+    first; EfficientLIF-Net's shared buffer, Eq. 4-6, is one tensor of one dtype)."""
+    for buf in buffers:
+        first = buf.members[0]
+        for other in buf.members[1:]:
+            if membrane[other] != membrane[first]:
+                raise SharingError(
+                    f"layer group '{buf.name}' (grouping '{grouping}')",
+                    f"members have different membrane_bits: {first} ({memory.bits_value(membrane[first])}) vs "
+                    f"{other} ({memory.bits_value(membrane[other])}); one shared buffer holds one membrane precision",
+                    "one membrane_bits for every LIF site of a layer group (node field or --node override), "
+                    "or another --layer-groups")
+
+
+def _neuron_facts(node, out, config: AnalysisConfig, override: dict, ubits, buffer_name: str, owned_buffer) -> dict:
     """LIF facts of one neuron site: neurons, membrane memory forward (charged to the
     first site of its sharing buffer) and backward (bptt: T copies; reverse: = forward),
     spike storage per timestep."""
     B, T = config.batch, config.timesteps
-    n = counts.neurons(node, out)
-    sv = counts.state_variables(node)
-    ubits = _first(override.get("membrane_bits"), memory.bits_value(node.membrane_bits), config.membrane_bits)
+    n = kinds.neurons(node, out)
+    sv = kinds.state_variables(node)
     sbits = _first(override.get("spike_bits"), memory.bits_value(node.spike_bits), config.spike_bits)
     per_neuron = precision.spike_storage_bits(node.lanes, sbits, config.spike_encoding)
     forward = memory.buffer_forward_bits(prod(owned_buffer.shape), sv, config.sharing.channel_groups, ubits, B,

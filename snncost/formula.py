@@ -110,6 +110,7 @@ def total_stride(spec) -> tuple:
     maps coefficient c to c / s, global pooling to 0; S is the lcm of the
     denominators.  ``()`` for an input without spatial dimensions.
     """
+    from .kinds.registry import kind_of
     from .spec.network import INPUT_NAME
 
     dims = len(spec.input.shape) - 1
@@ -118,22 +119,16 @@ def total_stride(spec) -> tuple:
     coef: dict[str, tuple | None] = {INPUT_NAME: (Fraction(1),) * dims}
     denominators = [1] * dims
     for node in spec.order:
-        inputs = [coef[src] for src in spec.edges[node.name]]
-        c = inputs[0]
-        if node.op in ("conv2d", "conv1d") or node.op.endswith(("pool2d", "pool1d")):
-            if c is not None:
-                if getattr(node, "padding", None) == "same":
-                    strides = (1,) * dims
-                else:
-                    stride = node.stride if getattr(node, "stride", None) is not None else node.kernel
-                    strides = tuple(stride) if isinstance(stride, (tuple, list)) else (stride,) * dims
-                c = tuple(ci / s for ci, s in zip(c, strides))
-                for i, ci in enumerate(c):
-                    denominators[i] = lcm(denominators[i], ci.denominator)
-        elif node.op == "global_avgpool":
+        c = coef[spec.edges[node.name][0]]
+        rule = kind_of(node).stride
+        if rule == "collapse":
             c = None if c is None else (Fraction(0),) * dims
-        elif node.op in ("flatten", "linear"):
+        elif rule == "drop":
             c = None
+        elif rule != "keep" and c is not None:
+            c = tuple(ci / s for ci, s in zip(c, rule(node, dims)))
+            for i, ci in enumerate(c):
+                denominators[i] = lcm(denominators[i], ci.denominator)
         coef[node.name] = c
     return tuple(denominators)
 

@@ -62,16 +62,6 @@ def parse_sparsity(value, where: str = "option --sparsity") -> Fraction:
     return s
 
 
-def weight_dims(node, in_shape) -> tuple:
-    """Dimensions of a node's prunable weight tensor (empty if it has none)."""
-    if node.op in ("conv2d", "conv1d"):
-        kernel = node.kernel if isinstance(node.kernel, (tuple, list)) else (node.kernel,) * (2 if node.op == "conv2d" else 1)
-        return (node.out_channels, in_shape[0] // node.groups, *kernel)
-    if node.op == "linear":
-        return (node.out_features, in_shape[-1])
-    return ()
-
-
 def ceil_log2(n):
     """ceil(log2 n) for n >= 1 (0 for n = 1), exact for ints; sympy for symbols."""
     if isinstance(n, int):

@@ -12,6 +12,7 @@ import pytest
 import sympy
 
 from snncost import memory, precision, pruning
+from snncost.kinds import weight_dims
 from snncost.analysis import analyze
 from snncost.errors import ConfigError, SharingError
 from snncost.sharing import SharingScheme, parse_sharing
@@ -284,7 +285,7 @@ def test_weight_dims(op, kernel, dims):
     b = SpecBuilder("w", (4, 9, 9) if op == "conv2d" else (4, 9))
     b.add("conv", op, out_channels=6, kernel=kernel, groups=2)
     spec = b.build()
-    assert pruning.weight_dims(spec.node_map["conv"], (4, 9, 9)) == dims
+    assert weight_dims(spec.node_map["conv"], (4, 9, 9)) == dims
 
 
 def test_weight_dims_linear_and_weightless():
@@ -292,8 +293,8 @@ def test_weight_dims_linear_and_weightless():
     b.linear("fc", 3)
     b.lif("lif")
     spec = b.build()
-    assert pruning.weight_dims(spec.node_map["fc"], (7,)) == (3, 7)
-    assert pruning.weight_dims(spec.node_map["lif"], (3,)) == ()
+    assert weight_dims(spec.node_map["fc"], (7,)) == (3, 7)
+    assert weight_dims(spec.node_map["lif"], (3,)) == ()
     assert pruning.storage_bits((), 8, Fraction(1, 2)) == {"nonzeros": 0, **{f: 0 for f in pruning.FORMATS}}
 
 

@@ -298,6 +298,12 @@ CASES: list[Case] = [
               CONV + "  - {name: lif1, op: lif, layer_group: g}\n"
               "  - {name: pool, op: avgpool2d, kernel: 2}\n  - {name: lif2, op: lif, layer_group: g}\n",
               extra=("--sharing", "L")),
+    spec_case("l-group-membrane-bits", "`layer_group: g` on two same-shape LIF sites with `membrane_bits` 32 and 8, "
+              "`--sharing L`", "SharingError", "membrane_bits",
+              CONV + "  - {name: lif1, op: lif, layer_group: g, membrane_bits: 32}\n"
+              "  - {name: conv2, op: conv2d, out_channels: 4, kernel: 3, padding: 1}\n"
+              "  - {name: lif2, op: lif, layer_group: g, membrane_bits: 8}\n",
+              extra=("--sharing", "L")),
     spec_case("grouping-member-not-neuron", "grouping member `conv1` (not a neuron)", "SpecError", "conv1",
               top=TINY + "groupings: {mine: {g: [conv1]}}\n"),
     spec_case("grouping-member-twice", "`lif1` in two groups of one grouping", "SpecError", "lif1",

@@ -76,14 +76,13 @@ def spec_from_trusted_dict(data: dict) -> NetworkSpec:
     validators.  The graph checks still run; the test suite validates every zoo
     model through :func:`spec_from_dict` as well (tests/test_zoo_valid.py)."""
     from .network import InputSpec, Precision, check_graph
-    from .nodes import NODE_CLASSES
+    from ..kinds import get_kind
 
-    by_op = {op: cls for cls in NODE_CLASSES for op in cls.model_fields["op"].annotation.__args__}
     fields = {k: v for k, v in data.items() if k not in ("input", "precision", "nodes")}
     spec = NetworkSpec.model_construct(
         input=InputSpec.model_construct(**data["input"]),
         precision=Precision.model_construct(**data.get("precision", {})),
-        nodes=[by_op[node["op"]].model_construct(**node) for node in data["nodes"]],
+        nodes=[get_kind(node["op"]).model.model_construct(**node) for node in data["nodes"]],
         **fields)
     check_graph(spec)
     return spec

@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import SpecError
-from .nodes import NAME_PATTERN, NEURON_KINDS, Bits, Node, PositiveInt
+from ..kinds import get_kind, is_neuron, registry
+from .nodes import NAME_PATTERN, Bits, Node, PositiveInt, node_union
 
 INPUT_NAME = "input"
 MAX_NODES = 100_000
@@ -85,7 +86,7 @@ class NetworkSpec(BaseModel):
 
     @cached_property
     def neuron_nodes(self) -> tuple:
-        return tuple(node for node in self.order if node.op in NEURON_KINDS)
+        return tuple(node for node in self.order if is_neuron(node))
 
     def grouping_names(self) -> list[str]:
         names = list(self.groupings)
@@ -154,15 +155,16 @@ def check_graph(spec: NetworkSpec) -> None:
                                 f"'{INPUT_NAME}' or one of the spec's node names")
         if len(set(inputs)) != len(inputs):
             raise SpecError(f"node '{node.name}' field 'inputs'", "a node is listed twice", "distinct input names")
-        if node.op in ("add", "concat"):
-            if len(inputs) < 2:
-                raise SpecError(f"node '{node.name}' field 'inputs'", f"'{node.op}' needs at least 2 inputs, got {len(inputs)}",
-                                "a list of 2 or more node names")
-        elif len(inputs) != 1:
-            raise SpecError(f"node '{node.name}' field 'inputs'", f"'{node.op}' takes exactly 1 input, got {len(inputs)}",
-                            "a list of one node name")
+        low, high = get_kind(node.op).inputs
+        if high is None and len(inputs) < low:
+            raise SpecError(f"node '{node.name}' field 'inputs'", f"'{node.op}' needs at least {low} inputs, got {len(inputs)}",
+                            f"a list of {low} or more node names")
+        if high is not None and not low <= len(inputs) <= high:
+            count = f"exactly {low}" if low == high else f"{low} to {high}"
+            raise SpecError(f"node '{node.name}' field 'inputs'", f"'{node.op}' takes {count} input{'s' * (high != 1)}, "
+                            f"got {len(inputs)}", "a list of one node name" if high == 1 else f"a list of {count} node names")
     topological_order(spec.nodes, edges)
-    neurons = {n.name for n in spec.nodes if n.op in NEURON_KINDS}
+    neurons = {n.name for n in spec.nodes if is_neuron(n)}
     for grouping, groups in spec.groupings.items():
         if grouping in ("none", "auto", "node-fields"):
             raise SpecError(f"groupings '{grouping}'", "this grouping name is built in", "another name")
@@ -173,7 +175,7 @@ def check_graph(spec: NetworkSpec) -> None:
             for member in members:
                 if member not in neurons:
                     raise SpecError(f"groupings '{grouping}' group '{group}'", f"'{member}' is not a neuron node",
-                                    "names of lif/if/cubalif/mlif nodes")
+                                    f"names of {'/'.join(k.name for k in registry.kinds() if k.is_neuron)} nodes")
                 if member in member_of:
                     raise SpecError(f"groupings '{grouping}' group '{group}'",
                                     f"'{member}' is already in group '{member_of[member]}'",
@@ -183,3 +185,15 @@ def check_graph(spec: NetworkSpec) -> None:
         valid = ["none", "auto"] + spec.grouping_names()
         if spec.default_grouping not in valid:
             raise SpecError("field 'default_grouping'", f"unknown grouping '{spec.default_grouping}'", ", ".join(valid))
+
+
+def _rebuild_node_union() -> None:
+    """After a kind is registered, ``nodes`` validates against the new union."""
+    from pydantic.fields import FieldInfo
+
+    NetworkSpec.model_fields["nodes"] = FieldInfo.from_annotation(
+        Annotated[list[node_union()], Field(min_length=1, max_length=MAX_NODES)])
+    NetworkSpec.model_rebuild(force=True)
+
+
+registry.on_change(_rebuild_node_union)

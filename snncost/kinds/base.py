@@ -1,0 +1,97 @@
+"""What every node kind shares: the pydantic base fields and the field types, and the
+sliding-window geometry of PyTorch's output-size arithmetic.
+
+Shapes carry no batch and no time dimension: ``(C, H, W)`` for images, ``(C, L)`` for
+sequences, ``(F,)`` for vectors; channels are always dimension 0.  Shape rules use only
+``+ - * //`` so they work unchanged on Python ints (exact) and on sympy symbols
+(closed-form formulas, :mod:`snncost.formula`); checks that need a number are skipped
+for symbolic sizes.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from ..errors import ShapeError
+from ..precision import MAX_BITS
+
+MAX_SIZE = 10**18
+"""Largest size, count or channel number a spec may give: results stay exact Python ints
+of a printable length, far beyond any real network (docs/errors.md)."""
+
+PositiveInt = Annotated[StrictInt, Field(gt=0, le=MAX_SIZE)]
+NonNegativeInt = Annotated[StrictInt, Field(ge=0, le=MAX_SIZE)]
+Pair = Union[PositiveInt, tuple[PositiveInt, PositiveInt]]
+PadPair = Union[NonNegativeInt, tuple[NonNegativeInt, NonNegativeInt]]
+# strict: a bit width is a number (int or float), never a bool or a string; finite
+Bits = Annotated[float, Field(gt=0, le=MAX_BITS, strict=True, allow_inf_nan=False)]
+
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
+
+Shape = tuple
+
+
+class NodeBase(BaseModel):
+    """Fields every node has.
+
+    ``inputs`` names the nodes feeding this one; when omitted, the node listed
+    just before it (or the network input, for the first node).  ``static`` marks
+    a node computed once outside the time loop (EfficientLIF-Net's code runs its
+    first conv on the static image once, not at every timestep).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]
+    inputs: Optional[list[Annotated[str, Field(max_length=200)]]] = None
+    static: StrictBool = False
+
+
+class WeightedNode(NodeBase):
+    """A node with weights; ``weight_bits`` overrides the network's weight precision."""
+
+    weight_bits: Optional[Bits] = None
+    bias: StrictBool = True
+
+
+# --------------------------------------------------------------------------- geometry
+def pair(value) -> tuple:
+    """``k`` or ``(k_h, k_w)`` -> a tuple (``(k, k)`` for a single number)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def known(value) -> bool:
+    """True for a number (shape checks are skipped for sympy symbols)."""
+    return isinstance(value, int)
+
+
+def where(node, field: str | None = None) -> str:
+    return f"node '{node.name}'" + (f" field '{field}'" if field else "")
+
+
+def expect_rank(node, shape: Shape, ranks: tuple[int, ...], what: str) -> None:
+    if len(shape) not in ranks:
+        raise ShapeError(where(node), f"{node.op} needs a {what} input, got shape {list(shape)}",
+                         f"an input of rank {' or '.join(map(str, ranks))} (channels first, no batch)")
+
+
+def spatial_dims(node) -> int:
+    """2 for a ``...2d`` kind, 1 for a ``...1d`` one (the name's suffix is the kind's
+    declared dimensionality)."""
+    return 2 if node.op.endswith("2d") else 1
+
+
+def sliding_size(node, size, kernel, stride, padding, dilation, dim: str):
+    """PyTorch: floor((size + 2 padding - dilation (kernel - 1) - 1) / stride) + 1."""
+    out = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+    if known(out) and out < 1:
+        raise ShapeError(where(node, "kernel"),
+                         f"kernel {kernel} (dilation {dilation}, padding {padding}) does not fit the {dim} input size {size}",
+                         f"a larger input, a smaller kernel/stride, or more padding (output {dim} would be {out})")
+    return out
+
+
+def same_shape(node, input_shapes: list) -> Shape:
+    """Shape rule of element-wise kinds: the output has the input's shape."""
+    return input_shapes[0]

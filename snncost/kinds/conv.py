@@ -1,0 +1,92 @@
+"""Convolutions (``conv2d``, ``conv1d``), PyTorch semantics."""
+from __future__ import annotations
+
+from math import prod
+from typing import Literal, Union
+
+from ..errors import ShapeError
+from .base import NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size, where
+from .registry import NodeKind, add_kind
+
+
+class Conv2d(WeightedNode):
+    """2-D convolution, PyTorch semantics.
+
+    out = floor((in + 2 p - d (k - 1) - 1) / s) + 1 per spatial dimension;
+    weights = C_out x C_in / groups x k_h x k_w, plus C_out biases.
+    ``padding: same`` keeps the size (stride 1 only, as in PyTorch).
+    """
+
+    op: Literal["conv2d"]
+    out_channels: PositiveInt
+    kernel: Pair
+    stride: Pair = 1
+    padding: Union[PadPair, Literal["same", "valid"]] = 0
+    dilation: Pair = 1
+    groups: PositiveInt = 1
+
+
+class Conv1d(WeightedNode):
+    """1-D convolution over (C, L), PyTorch semantics (see :class:`Conv2d`)."""
+
+    op: Literal["conv1d"]
+    out_channels: PositiveInt
+    kernel: PositiveInt
+    stride: PositiveInt = 1
+    padding: Union[NonNegativeInt, Literal["same", "valid"]] = 0
+    dilation: PositiveInt = 1
+    groups: PositiveInt = 1
+
+
+def _shape(spatial_dims: int):
+    def rule(node, input_shapes):
+        shape = input_shapes[0]
+        expect_rank(node, shape, (spatial_dims + 1,), f"(C, {'H, W' if spatial_dims == 2 else 'L'})")
+        channels = shape[0]
+        if known(channels) and channels % node.groups:
+            raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide the {channels} input channels",
+                             "a divisor of the input channel count")
+        if node.out_channels % node.groups:
+            raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide out_channels {node.out_channels}",
+                             "a divisor of out_channels")
+        kernels = pair(node.kernel)[:spatial_dims]
+        strides = pair(node.stride)[:spatial_dims]
+        dilations = pair(node.dilation)[:spatial_dims]
+        names = ("height", "width") if spatial_dims == 2 else ("length",)
+        if node.padding == "same":
+            if any(s != 1 for s in strides):
+                raise ShapeError(where(node, "padding"), "padding 'same' needs stride 1 (as in PyTorch)",
+                                 "stride 1, or an explicit padding")
+            return (node.out_channels, *shape[1:])
+        paddings = (0,) * spatial_dims if node.padding == "valid" else pair(node.padding)[:spatial_dims]
+        out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], dilations[i], names[i])
+                    for i in range(spatial_dims))
+        return (node.out_channels, *out)
+    return rule
+
+
+def _weight_dims(spatial_dims: int):
+    def rule(node, in_shape):
+        return (node.out_channels, in_shape[0] // node.groups, *pair(node.kernel)[:spatial_dims])
+    return rule
+
+
+def _params(spatial_dims: int):
+    def rule(node, input_shapes):
+        weights = prod(_weight_dims(spatial_dims)(node, input_shapes[0]))
+        return weights + (node.out_channels if node.bias else 0)
+    return rule
+
+
+def _stride(node, dims: int) -> tuple:
+    return (1,) * dims if node.padding == "same" else pair(node.stride)[:dims]
+
+
+_DOC2 = ("`out_channels`, `kernel` (int or [h, w]), `stride` (1), `padding` (0, [h, w], `same`, `valid`), "
+         "`dilation` (1), `groups` (1), `bias` (true), `weight_bits`",
+         "PyTorch: floor((in + 2p - d(k-1) - 1)/s) + 1", "C_out x C_in/groups x k_h x k_w (+ C_out)")
+_DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (+ C_out)")
+
+for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv1d, 1, _DOC1)):
+    add_kind(NodeKind(_name, _model, shape=_shape(_dims), params=_params(_dims), weight_dims=_weight_dims(_dims),
+                      stride=_stride, family="conv", doc=_doc))

@@ -1,0 +1,57 @@
+"""Spiking neurons (``lif``, ``if``, ``cubalif``, ``mlif``): one neuron per input element."""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field, field_validator
+
+from .base import NAME_PATTERN, Bits, NodeBase, PositiveInt, same_shape
+from .registry import NodeKind, add_kind, state_variables
+
+
+class NeuronBase(NodeBase):
+    """Fields every spiking neuron kind has (reset, layer group, bit widths; and
+    ``lanes``, declared after ``op`` by each kind); :func:`snncost.register_node_kind`
+    gives a user neuron kind these fields and ``lanes: 1``."""
+
+    reset: Literal["soft", "hard"] = "soft"
+    layer_group: Optional[Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]] = None
+    membrane_bits: Optional[Bits] = None
+    spike_bits: Optional[Bits] = None
+
+    @property
+    def state_variables(self) -> int:
+        """Membrane state variables per neuron (from the kind's registry entry)."""
+        return state_variables(self)
+
+
+class Neuron(NeuronBase):
+    """A spiking neuron site (shape unchanged: one neuron per input element).
+
+    - ``lif``: U[t] = lambda U[t-1] + X[t]; spike when U > theta (EfficientLIF-Net Eq. 1-2).
+    - ``if``: lambda = 1.
+    - ``cubalif``: current-based LIF, two state variables (membrane v, synaptic current i).
+    - ``mlif``: one-hot multi-level LIF with ``lanes`` = S spike lanes of weight 2^s theta.
+
+    ``reset``: ``soft`` subtracts the threshold, ``hard`` sets U to 0.  Only soft reset
+    can be reversed (EfficientLIF-Net Sec. 5.3.4, Eq. 18-19).
+    ``layer_group`` names the cross-layer sharing group (EfficientLIF-Net Eq. 4-6) of the
+    spec's ``node-fields`` grouping.
+    """
+
+    op: Literal["lif", "if", "cubalif", "mlif"]
+    lanes: PositiveInt = 1
+
+    @field_validator("lanes")
+    @classmethod
+    def _lanes_only_for_mlif(cls, lanes, info):
+        if lanes != 1 and info.data.get("op") != "mlif":
+            raise ValueError("lanes > 1 needs op 'mlif' (multi-level LIF)")
+        return lanes
+
+
+_DOC = ("`reset` (`soft` or `hard`, default soft), `layer_group`, `lanes` (S, `mlif` only), `membrane_bits`, "
+        "`spike_bits`", "unchanged: one neuron per element",
+        "0; state variables per neuron: 1 (`cubalif`: 2, v and i)")
+for _op, _state in (("lif", ("v",)), ("if", ("v",)), ("cubalif", ("v", "i")), ("mlif", ("v",))):
+    add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC))

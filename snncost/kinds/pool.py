@@ -1,0 +1,60 @@
+"""Pooling: windowed average/max/sum pooling (2-D and 1-D) and global average pooling."""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from ..errors import ShapeError
+from .base import NodeBase, PadPair, Pair, expect_rank, pair, sliding_size, spatial_dims, where
+from .registry import NodeKind, add_kind
+
+POOL_OPS = ("avgpool2d", "maxpool2d", "sumpool2d", "avgpool1d", "maxpool1d", "sumpool1d")
+
+
+class Pool(NodeBase):
+    """Average, max or sum pooling (``avgpool2d``, ``maxpool2d``, ``sumpool2d`` and
+    their 1-D forms).  ``stride`` defaults to ``kernel``; floor output size."""
+
+    op: Literal["avgpool2d", "maxpool2d", "sumpool2d", "avgpool1d", "maxpool1d", "sumpool1d"]
+    kernel: Pair
+    stride: Optional[Pair] = None
+    padding: PadPair = 0
+
+
+class GlobalAvgPool(NodeBase):
+    """Global (adaptive, output 1) average pooling: (C, H, W) -> (C, 1, 1)."""
+
+    op: Literal["global_avgpool"]
+
+
+def _pool_shape(node, input_shapes):
+    shape = input_shapes[0]
+    dims = spatial_dims(node)
+    expect_rank(node, shape, (dims + 1,), f"(C, {'H, W' if dims == 2 else 'L'})")
+    kernels = pair(node.kernel)[:dims]
+    strides = pair(node.stride if node.stride is not None else node.kernel)[:dims]
+    paddings = pair(node.padding)[:dims]
+    for k, p in zip(kernels, paddings):
+        if 2 * p > k:
+            raise ShapeError(where(node, "padding"), f"padding {p} is more than half the kernel {k}",
+                             "padding <= kernel / 2 (as in PyTorch)")
+    names = ("height", "width") if dims == 2 else ("length",)
+    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], 1, names[i])
+                for i in range(dims))
+    return (shape[0], *out)
+
+
+def _pool_stride(node, dims: int) -> tuple:
+    return pair(node.stride if node.stride is not None else node.kernel)[:dims]
+
+
+def _global_shape(node, input_shapes):
+    shape = input_shapes[0]
+    expect_rank(node, shape, (2, 3), "(C, H, W) or (C, L)")
+    return (shape[0],) + (1,) * (len(shape) - 1)
+
+
+_POOL_DOC = ("`kernel`, `stride` (= kernel), `padding` (0)", "floor rule, no dilation", "0")
+for _op in POOL_OPS:
+    add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC))
+add_kind(NodeKind("global_avgpool", GlobalAvgPool, shape=_global_shape, stride="collapse", family="pool",
+                  doc=("", "(C, 1, 1) or (C, 1)", "0")))

@@ -1,0 +1,202 @@
+"""The node-kind registry: everything snncost knows about a node kind, in one entry.
+
+A :class:`NodeKind` holds the kind's pydantic field model, its shape and parameter
+rules, its neuron state variables, its prunable weight tensor, its spatial stride (for
+closed-form formulas) and its number of inputs.  Everything else looks the kind up
+here (``get_kind(node.op)``); nothing tests op-name strings.  The built-in kinds are
+registered by :mod:`snncost.kinds.conv`, ``linear``, ``pool``, ``structure``, ``norm``
+and ``neuron``; users add kinds with :func:`register_node_kind` (also exported as
+``snncost.register_node_kind``).
+
+Rules later issues add go into ``rules``, one key per concern, so that a new concern is
+one rule per kind in the kind's own entry.  Reserved keys (a rule is a callable; a kind
+without the key gets the concern's documented default):
+
+- ``"macs"``, ``"acs"``: ``rule(node, input_shapes, output_shape) -> int``, multiply-
+  accumulates / accumulates per timestep (op counts and energy, issue #9);
+- ``"train_saved"``: ``rule(node, input_shapes, output_shape) -> int``, values autograd
+  keeps for the backward pass per timestep (training memory, issue #10);
+- ``"numpy"``: the kind's forward in the NumPy engine (issue #11);
+- ``"hardware"``: the kind's hardware counts (issue #12);
+- ``"nir"``: ``rule(node, input_shapes) -> nir.NIRNode`` (NIR export, issue #13).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+from typing import Any, Callable, Optional, Union
+
+from ..errors import ConfigError
+
+Shape = tuple
+ShapeRule = Callable[[Any, list], Shape]
+CountRule = Callable[[Any, list], Any]
+StrideRule = Union[str, Callable[[Any, int], tuple]]
+
+RULE_KEYS = ("macs", "acs", "train_saved", "numpy", "hardware", "nir")
+"""Keys of :attr:`NodeKind.rules` reserved for the next issues (others are allowed)."""
+SPATIAL = ("keep", "collapse", "drop")
+FAMILIES = ("conv", "linear", "norm", "pool", "neuron", "structure", "user")
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """One node kind (one ``op`` value of a spec).
+
+    - ``name``: the ``op`` value.
+    - ``model``: the pydantic model of its fields (a subclass of
+      :class:`snncost.kinds.base.NodeBase` with ``op: Literal[name, ...]``).
+    - ``shape(node, input_shapes) -> shape``: output shape, batch-free, ints or sympy.
+    - ``params(node, input_shapes) -> int``: trainable parameters (None: 0).
+    - ``buffers(node, input_shapes) -> int``: non-trainable stored values such as
+      batchnorm running statistics (None: 0).
+    - ``state_variables``: names of the per-neuron state variables of a spiking
+      neuron kind (``("v",)`` for LIF, ``("v", "i")`` for current-based LIF); empty for
+      kinds that are not neurons.  A neuron kind has one neuron per output element.
+    - ``weight_dims(node, in_shape) -> tuple``: dimensions of the prunable weight
+      tensor (None: no prunable weights).
+    - ``stride``: how the kind maps spatial sizes, for the total stride of
+      :func:`snncost.formula.total_stride`: ``"keep"`` (size unchanged), ``"collapse"``
+      (to a fixed size, global pooling), ``"drop"`` (spatial dimensions gone: flatten,
+      linear), or ``rule(node, dims) -> tuple`` of per-dimension strides.
+    - ``inputs``: ``(min, max)`` number of inputs (``max`` None: unbounded).
+    - ``family``: ``conv``, ``linear``, ``norm``, ``pool``, ``neuron``, ``structure`` or
+      ``user`` (IM-SNN's Eq. 15 counts the ``conv`` family's weights).
+    - ``doc``: (fields, output shape, parameters) for the docs/spec.md table.
+    - ``rules``: further per-concern rules, keyed as in :data:`RULE_KEYS`.
+    """
+
+    name: str
+    model: type
+    shape: ShapeRule
+    params: Optional[CountRule] = None
+    buffers: Optional[CountRule] = None
+    state_variables: tuple = ()
+    weight_dims: Optional[Callable[[Any, Shape], tuple]] = None
+    stride: StrideRule = "keep"
+    inputs: tuple = (1, 1)
+    family: str = "user"
+    doc: tuple = ("", "", "")
+    rules: dict = field(default_factory=dict)
+
+    @property
+    def is_neuron(self) -> bool:
+        return bool(self.state_variables)
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the kind's nodes carry weights (a ``weight_bits`` field)."""
+        return "weight_bits" in self.model.model_fields
+
+
+_KINDS: dict[str, NodeKind] = {}
+_listeners: list[Callable[[], None]] = []
+
+
+def add_kind(kind: NodeKind, *, replace: bool = False) -> NodeKind:
+    """Register ``kind`` (refuses a taken name unless ``replace``)."""
+    if kind.name in _KINDS and not replace:
+        raise ConfigError(f"node kind '{kind.name}'", "is already registered", "another name, or replace=True")
+    if kind.stride not in SPATIAL and not callable(kind.stride):
+        raise ConfigError(f"node kind '{kind.name}' stride", f"unknown stride {kind.stride!r}",
+                          f"{', '.join(SPATIAL)} or a callable(node, dims) -> strides")
+    _KINDS[kind.name] = kind
+    for listener in _listeners:
+        listener()
+    return kind
+
+
+def remove_kind(name: str) -> None:
+    """Unregister kind ``name`` (tests that register a kind clean up with this)."""
+    get_kind(name)
+    del _KINDS[name]
+    for listener in _listeners:
+        listener()
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call ``listener()`` after every registration (the spec model rebuilds its node union)."""
+    _listeners.append(listener)
+
+
+def get_kind(name: str) -> NodeKind:
+    """The registered kind of ``op`` value ``name``."""
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise ConfigError("node kind", f"unknown node kind (op): {name!r}", ", ".join(_KINDS)) from None
+
+
+def kind_of(node) -> NodeKind:
+    """The kind of a node (by its ``op``)."""
+    return _KINDS[node.op]
+
+
+def node_kinds() -> list[str]:
+    """Every valid ``op`` value, in registration order (error messages, docs)."""
+    return list(_KINDS)
+
+
+def kinds() -> tuple[NodeKind, ...]:
+    return tuple(_KINDS.values())
+
+
+def node_models() -> tuple[type, ...]:
+    """The distinct pydantic models of the registered kinds, in registration order."""
+    seen: dict[type, None] = {}
+    for kind in _KINDS.values():
+        seen.setdefault(kind.model, None)
+    return tuple(seen)
+
+
+# ---- per-node facts every module asks for ----------------------------------------
+def parameters(node, input_shapes) -> Any:
+    """Trainable parameters (weights, biases, batchnorm gamma/beta)."""
+    rule = _KINDS[node.op].params
+    return rule(node, input_shapes) if rule else 0
+
+
+def buffers(node, input_shapes) -> Any:
+    """Non-trainable stored values (batchnorm running mean and variance)."""
+    rule = _KINDS[node.op].buffers
+    return rule(node, input_shapes) if rule else 0
+
+
+def state_variables(node) -> int:
+    """State variables per neuron (0 for kinds that are not neurons)."""
+    return len(_KINDS[node.op].state_variables)
+
+
+def is_neuron(node) -> bool:
+    return _KINDS[node.op].is_neuron
+
+
+def neurons(node, out_shape) -> Any:
+    """Spiking neurons of a neuron node: one per element of its (batch-free) shape."""
+    return prod(out_shape) if is_neuron(node) else 0
+
+
+def weight_dims(node, in_shape) -> tuple:
+    """Dimensions of a node's prunable weight tensor (empty if it has none)."""
+    rule = _KINDS[node.op].weight_dims
+    return tuple(rule(node, in_shape)) if rule else ()
+
+
+def output_shape(node, input_shapes: list) -> Shape:
+    """The output shape of ``node`` given the shapes of its inputs."""
+    return tuple(_KINDS[node.op].shape(node, list(input_shapes)))
+
+
+# ---- the docs/spec.md node table -------------------------------------------------
+def spec_table() -> str:
+    """The node table of docs/spec.md, one row per run of kinds sharing a doc row."""
+    lines = ["| op | fields (default) | output shape | parameters |", "|---|---|---|---|"]
+    rows: list[tuple[list[str], tuple]] = []
+    for kind in _KINDS.values():
+        if rows and rows[-1][1] == kind.doc:
+            rows[-1][0].append(kind.name)
+        else:
+            rows.append(([kind.name], kind.doc))
+    for names, doc in rows:
+        lines.append("| " + ", ".join(f"`{n}`" for n in names) + " | " + " | ".join(doc) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,68 @@
+"""Graph structure: ``flatten``, ``add`` (residual), ``concat``, ``dropout``/``identity``."""
+from __future__ import annotations
+
+from math import prod
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..errors import ShapeError
+from .base import NodeBase, same_shape, where
+from .registry import NodeKind, add_kind
+
+
+class Flatten(NodeBase):
+    """Flattens the whole (batch-free) shape to a vector."""
+
+    op: Literal["flatten"]
+
+
+class Add(NodeBase):
+    """Element-wise sum of two or more same-shape inputs (residual connection)."""
+
+    op: Literal["add"]
+
+
+class Concat(NodeBase):
+    """Concatenation of two or more inputs along the channel dimension."""
+
+    op: Literal["concat"]
+
+
+class Passthrough(NodeBase):
+    """Dropout or identity: no parameters, no state, shape unchanged."""
+
+    op: Literal["dropout", "identity"]
+    p: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+
+def _flatten(node, input_shapes):
+    return (prod(input_shapes[0]),)
+
+
+def _add(node, shapes):
+    first = shapes[0]
+    for other in shapes[1:]:
+        if tuple(other) != tuple(first):
+            raise ShapeError(where(node, "inputs"), f"add needs equal shapes, got {[list(s) for s in shapes]}",
+                             "inputs of one shape (add a 1x1 conv shortcut where the shape changes)")
+    return first
+
+
+def _concat(node, shapes):
+    rest = tuple(shapes[0][1:])
+    for other in shapes[1:]:
+        if tuple(other[1:]) != rest or len(other) != len(shapes[0]):
+            raise ShapeError(where(node, "inputs"), f"concat needs equal shapes but for channels, got {[list(s) for s in shapes]}",
+                             "inputs whose non-channel dimensions agree")
+    return (sum(s[0] for s in shapes), *rest)
+
+
+add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
+                  doc=("", "(product,)", "0")))
+add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
+                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0")))
+add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
+                  doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0")))
+for _op in ("dropout", "identity"):
+    add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0")))
