@@ -38,7 +38,9 @@ def _mutated_modules() -> list[str]:
     import tomllib
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
-    return [p.removesuffix(".py").replace("/", ".") for p in config["only_mutate"]]
+    files = [path for pattern in config["only_mutate"] for path in sorted(ROOT.glob(pattern))]
+    return [path.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".") for path in files
+            if path.name != "__init__.py"]  # package __init__ files hold imports only
 
 
 def _status(code) -> str:
@@ -102,20 +104,25 @@ def mutation(args) -> int:
             return _fail(f"--module {unknown[0]} is not mutated; choose from {', '.join(modules)} "
                          "(or add it to [tool.mutmut] only_mutate)")
         chosen = [x for x in modules if any(x == m or x.startswith(m + ".") for m in wanted)]
+    if args.report:
+        return _report(chosen)
     if not args.keep and MUTANTS.exists():
         shutil.rmtree(MUTANTS)  # a fresh run: no cached verdicts from older tests or code
     command = [sys.executable, "-c", "from mutmut.__main__ import cli; cli()", "run",
                "--max-children", str(args.max_children), *(f"{m}.*" for m in chosen)]
     print("running:", " ".join(command[3:]), flush=True)
     run = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL if args.quiet else None)
-    result = scores(chosen)
-    print(score_table(result))
-    survivors = [key for m in chosen for key, code in _codes(m).items() if _status(code) in ("survived", "no tests")]
+    return _report(chosen) or run.returncode
+
+
+def _report(modules: list[str]) -> int:
+    print(score_table(scores(modules)))
+    survivors = [key for m in modules for key, code in _codes(m).items() if _status(code) in ("survived", "no tests")]
     if survivors:
         print(f"{len(survivors)} surviving mutants; see one with: mutmut show <name>")
         for key in survivors:
             print("  ", key)
-    return run.returncode
+    return 0
 
 
 def _codes(module: str) -> dict:
@@ -131,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     mut.add_argument("--max-children", type=int, default=2, help="parallel mutant runs (default 2)")
     mut.add_argument("--keep", action="store_true", help="reuse mutants/ and cached verdicts of an earlier run")
     mut.add_argument("--quiet", action="store_true", help="hide mutmut's progress output")
+    mut.add_argument("--report", action="store_true", help="only print the scores of the last run (mutants/)")
     args = parser.parse_args(argv)
     return mutation(args)
 
