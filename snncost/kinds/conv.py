@@ -5,7 +5,8 @@ from math import prod
 from typing import Literal, Union
 
 from ..errors import ShapeError
-from .base import NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size, where
+from .base import (NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size,
+                   spatial_dims, where)
 from .registry import NodeKind, add_kind
 
 
@@ -38,44 +39,41 @@ class Conv1d(WeightedNode):
     groups: PositiveInt = 1
 
 
-def _shape(spatial_dims: int):
-    def rule(node, input_shapes):
-        shape = input_shapes[0]
-        expect_rank(node, shape, (spatial_dims + 1,), f"(C, {'H, W' if spatial_dims == 2 else 'L'})")
-        channels = shape[0]
-        if known(channels) and channels % node.groups:
-            raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide the {channels} input channels",
-                             "a divisor of the input channel count")
-        if node.out_channels % node.groups:
-            raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide out_channels {node.out_channels}",
-                             "a divisor of out_channels")
-        kernels = pair(node.kernel)[:spatial_dims]
-        strides = pair(node.stride)[:spatial_dims]
-        dilations = pair(node.dilation)[:spatial_dims]
-        names = ("height", "width") if spatial_dims == 2 else ("length",)
-        if node.padding == "same":
-            if any(s != 1 for s in strides):
-                raise ShapeError(where(node, "padding"), "padding 'same' needs stride 1 (as in PyTorch)",
-                                 "stride 1, or an explicit padding")
-            return (node.out_channels, *shape[1:])
-        paddings = (0,) * spatial_dims if node.padding == "valid" else pair(node.padding)[:spatial_dims]
-        out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], dilations[i], names[i])
-                    for i in range(spatial_dims))
-        return (node.out_channels, *out)
-    return rule
+# Plain rules (not closures over the dimensionality): a rule built by a factory at import
+# time could not be mutation-tested (docs/testing.md); the dimensionality is the kind's.
+def _shape(node, input_shapes):
+    dims = spatial_dims(node)
+    shape = input_shapes[0]
+    expect_rank(node, shape, (dims + 1,), f"(C, {'H, W' if dims == 2 else 'L'})")
+    channels = shape[0]
+    if known(channels) and channels % node.groups:
+        raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide the {channels} input channels",
+                         "a divisor of the input channel count")
+    if node.out_channels % node.groups:
+        raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide out_channels {node.out_channels}",
+                         "a divisor of out_channels")
+    kernels = pair(node.kernel)[:dims]
+    strides = pair(node.stride)[:dims]
+    dilations = pair(node.dilation)[:dims]
+    names = ("height", "width") if dims == 2 else ("length",)
+    if node.padding == "same":
+        if any(s != 1 for s in strides):
+            raise ShapeError(where(node, "padding"), "padding 'same' needs stride 1 (as in PyTorch)",
+                             "stride 1, or an explicit padding")
+        return (node.out_channels, *shape[1:])
+    paddings = (0,) * dims if node.padding == "valid" else pair(node.padding)[:dims]
+    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], dilations[i], names[i])
+                for i in range(dims))
+    return (node.out_channels, *out)
 
 
-def _weight_dims(spatial_dims: int):
-    def rule(node, in_shape):
-        return (node.out_channels, in_shape[0] // node.groups, *pair(node.kernel)[:spatial_dims])
-    return rule
+def _weight_dims(node, in_shape):
+    return (node.out_channels, in_shape[0] // node.groups, *pair(node.kernel)[:spatial_dims(node)])
 
 
-def _params(spatial_dims: int):
-    def rule(node, input_shapes):
-        weights = prod(_weight_dims(spatial_dims)(node, input_shapes[0]))
-        return weights + (node.out_channels if node.bias else 0)
-    return rule
+def _params(node, input_shapes):
+    weights = prod(_weight_dims(node, input_shapes[0]))
+    return weights + (node.out_channels if node.bias else 0)
 
 
 def _stride(node, dims: int) -> tuple:
@@ -87,6 +85,6 @@ _DOC2 = ("`out_channels`, `kernel` (int or [h, w]), `stride` (1), `padding` (0, 
          "PyTorch: floor((in + 2p - d(k-1) - 1)/s) + 1", "C_out x C_in/groups x k_h x k_w (+ C_out)")
 _DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (+ C_out)")
 
-for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv1d, 1, _DOC1)):
-    add_kind(NodeKind(_name, _model, shape=_shape(_dims), params=_params(_dims), weight_dims=_weight_dims(_dims),
-                      stride=_stride, family="conv", doc=_doc))
+for _name, _model, _doc in (("conv2d", Conv2d, _DOC2), ("conv1d", Conv1d, _DOC1)):
+    add_kind(NodeKind(_name, _model, shape=_shape, params=_params, weight_dims=_weight_dims, stride=_stride,
+                      family="conv", doc=_doc))
