@@ -11,6 +11,8 @@ docs/testing.md for the command, the scoring rule and the last measured scores.
 from __future__ import annotations
 
 import argparse
+import ast
+import copy
 import json
 import shutil
 import subprocess
@@ -58,20 +60,84 @@ def _status(code) -> str:
 
 
 def scores(modules: list[str]) -> dict[str, Counter]:
-    """Per module: a Counter of mutant statuses, read from mutmut's ``mutants/**/*.meta``."""
+    """Per module: a Counter of mutant statuses, read from mutmut's ``mutants/**/*.meta``;
+    ``message-only survived`` counts the survivors that only change error-message text."""
     result: dict[str, Counter] = {}
     for module in modules:
-        meta = MUTANTS / (module.replace(".", "/") + ".py.meta")
-        if not meta.exists():
+        codes = _codes(module)
+        if not codes:
             continue
-        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        result[module] = Counter(_status(code) for code in codes.values())
+        counts = Counter(_status(code) for code in codes.values())
+        message_only = message_only_mutants(module)
+        counts["message-only survived"] = sum(1 for key, code in codes.items()
+                                              if key in message_only and _status(code) in ("survived", "no tests"))
+        result[module] = counts
     return result
 
 
+class _BlankMessages(ast.NodeTransformer):
+    """What is left of a function once its error messages are blanked: the arguments of
+    every raised exception, the values of local names read only inside ``raise``
+    statements (message parts such as ``site`` or ``valid``), and the default of a
+    ``where`` parameter (the field an error message names)."""
+
+    def __init__(self, function: ast.AST):
+        raised = {id(n) for r in ast.walk(function) if isinstance(r, ast.Raise) for n in ast.walk(r)}
+        loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+        self.message_names = ({n.id for n in loads if id(n) in raised}
+                              - {n.id for n in loads if id(n) not in raised})
+
+    def visit_Raise(self, node):
+        if isinstance(node.exc, ast.Call):
+            node.exc.args, node.exc.keywords = [], []
+        return node
+
+    def visit_Assign(self, node):
+        if all(isinstance(t, ast.Name) and t.id in self.message_names for t in node.targets):
+            node.value = ast.Constant("")
+        return self.generic_visit(node)
+
+    def visit_arguments(self, node):
+        positional = node.posonlyargs + node.args
+        pairs = [*zip(positional[len(positional) - len(node.defaults):], node.defaults),
+                 *zip(node.kwonlyargs, node.kw_defaults)]
+        for arg, default in pairs:
+            if arg.arg == "where" and isinstance(default, ast.Constant):
+                default.value = ""
+        return node
+
+
+def _logic(function: ast.AST) -> str:
+    function = copy.deepcopy(function)
+    function.name = ""
+    return ast.dump(_BlankMessages(function).visit(function))
+
+
+def message_only_mutants(module: str) -> set[str]:
+    """Mutants of ``module`` that differ from the original function only in error-message
+    text: identical to it once strings in ``raise`` statements and ``where`` defaults are
+    blanked (the rule of docs/testing.md)."""
+    path = MUTANTS / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        return set()
+    functions = {node.name: node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    found = set()
+    for key in _codes(module):
+        name = key.rsplit(".", 1)[1]
+        original = functions.get(name.partition("__mutmut_")[0] + "__mutmut_orig")
+        mutant = functions.get(name)
+        if original is not None and mutant is not None and _logic(original) == _logic(mutant):
+            found.add(key)
+    return found
+
+
 def score_table(result: dict[str, Counter]) -> str:
-    """A markdown table: module, killed (timeouts count as killed), total, score."""
-    lines = ["| module | killed | survived | no tests | total | score |", "|---|---:|---:|---:|---:|---:|"]
+    """A markdown table: module, killed (timeouts count as killed), survived (of them
+    message-only), no tests, total, score (killed / total) and the logic score (killed /
+    total without the message-only survivors)."""
+    lines = ["| module | killed | survived (message-only) | no tests | total | score | logic score |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     overall = Counter()
     for module, counts in result.items():
         overall.update(counts)
@@ -84,8 +150,11 @@ def score_table(result: dict[str, Counter]) -> str:
 def _row(name: str, counts: Counter) -> str:
     killed = counts["killed"] + counts["timeout"]
     total = sum(counts[s] for s in counts if s != "skipped")
+    message = counts["message-only survived"]
     score = f"{100 * killed / total:.1f}%" if total else "-"
-    return f"| {name} | {killed} | {counts['survived']} | {counts['no tests']} | {total} | {score} |"
+    logic = f"{100 * killed / (total - message):.1f}%" if total - message else "-"
+    return (f"| {name} | {killed} | {counts['survived']} ({message}) | {counts['no tests']} | {total} | {score} "
+            f"| {logic} |")
 
 
 def mutation(args) -> int:
@@ -117,11 +186,13 @@ def mutation(args) -> int:
 
 def _report(modules: list[str]) -> int:
     print(score_table(scores(modules)))
-    survivors = [key for m in modules for key, code in _codes(m).items() if _status(code) in ("survived", "no tests")]
-    if survivors:
-        print(f"{len(survivors)} surviving mutants; see one with: mutmut show <name>")
-        for key in survivors:
-            print("  ", key)
+    for module in modules:
+        message_only = message_only_mutants(module)
+        survivors = [key for key, code in _codes(module).items() if _status(code) in ("survived", "no tests")]
+        if survivors:
+            print(f"{module}: {len(survivors)} surviving mutants (see one with: mutmut show NAME)")
+            for key in survivors:
+                print("  ", key, "(message only)" if key in message_only else "")
     return 0
 
 
