@@ -14,10 +14,11 @@ __version__ = "0.1.0"
 from . import zoo
 from .analysis import analyze
 from .kinds.extend import register_node_kind
+from .quantities import register_quantity
 from .errors import ConfigError, InputFileError, ShapeError, SharingError, SnnCostError, SpecError
 from .spec import NetworkSpec, SpecBuilder, load_spec
 
-__all__ = ["analyze", "zoo", "register_node_kind", "load_spec", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
+__all__ = ["analyze", "zoo", "register_node_kind", "register_quantity", "load_spec", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
            "ShapeError", "SharingError", "ConfigError", "InputFileError", "__version__"]
 
 

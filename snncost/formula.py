@@ -43,6 +43,7 @@ from math import floor, lcm
 import sympy
 
 from .errors import ConfigError, ShapeError
+from .quantities import unit_of as quantity_unit
 from .sharing import SharingScheme, parse_sharing, window_grid
 
 SIZE_NAMES_2D = ("H", "W")
@@ -89,15 +90,6 @@ def symbol(name: str) -> sympy.Symbol:
     if name not in SYMBOLS:
         raise ConfigError("symbol", f"unknown symbol {name!r}", ", ".join(RESERVED))
     return SYMBOLS[name]
-
-
-def unit_of(quantity: str) -> str:
-    """The unit of a quantity, from its name (``*_bits`` are bits, the rest counts)."""
-    if quantity.endswith("_bits"):
-        return "bit"
-    if quantity.endswith("_pj"):
-        return "pJ"
-    return "count"
 
 
 # --------------------------------------------------------------------------- strides
@@ -543,7 +535,7 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     if scheme.has_windows and WINDOW_NAME not in request.names:
         fixed[WINDOW_NAME] = scheme.windows
     label = scheme.label
-    return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=unit_of(quantity),
+    return Formula(model=spec.name, quantity=quantity, layer=layer, expr=expr, unit=quantity_unit(quantity),
                    sharing=label, grouping=config.grouping if scheme.layer else None, training=config.training,
                    size_symbols=names, total_stride=strides, divisible=divisible, fixed=fixed, defaults=defaults,
                    exceptions=exceptions, window_grid=grid if any(g != 1 for g in grid) else (),
@@ -578,6 +570,19 @@ def exact_value(expr, env: dict):
     raise TypeError(f"cannot evaluate {expr} exactly")
 
 
+def auto_grouping_pairs(spec, scheme, config, shapes):
+    """Consecutive LIF sites (a, b, shape a, shape b) that the *automatic* layer grouping
+    keeps apart symbolically but might join at some sizes: shapes differ as expressions,
+    same rank and state variables.  Nothing unless ``scheme`` is L-based with grouping ``auto``."""
+    if not scheme.layer or config.grouping != "auto":
+        return
+    neurons = spec.neuron_nodes
+    for a, b in zip(neurons, neurons[1:]):
+        sa, sb = tuple(shapes[a.name]["output"]), tuple(shapes[b.name]["output"])
+        if sa != sb and len(sa) == len(sb) and a.state_variables == b.state_variables:
+            yield a, b, sa, sb
+
+
 def auto_grouping_exceptions(spec, scheme, config, shapes, size_vars) -> tuple:
     """Input sizes at which the formula does not hold because the *automatic* layer
     grouping (consecutive LIF sites of equal membrane shape) joins two sites whose
@@ -585,13 +590,9 @@ def auto_grouping_exceptions(spec, scheme, config, shapes, size_vars) -> tuple:
     H = 1).  ``size_vars``: per spatial dimension (name, variable or None, scale) with
     size = scale x variable.  Sizes up to :data:`SCAN_LIMIT` are scanned exactly.
     Returns ((site a, site b, {size name: [sizes]}), ...)."""
-    if not scheme.layer or config.grouping != "auto":
-        return ()
     found = []
-    neurons = spec.neuron_nodes
-    for a, b in zip(neurons, neurons[1:]):
-        sa, sb = tuple(shapes[a.name]["output"]), tuple(shapes[b.name]["output"])
-        if sa == sb or len(sa) != len(sb) or a.state_variables != b.state_variables or len(sa) < 2:
+    for a, b, sa, sb in auto_grouping_pairs(spec, scheme, config, shapes):
+        if len(sa) < 2:
             continue
         if isinstance(sa[0], sympy.Basic) and sa[0].free_symbols or isinstance(sb[0], sympy.Basic) and sb[0].free_symbols:
             continue  # symbolic channel counts: not scanned

@@ -83,24 +83,41 @@ def masked_ternary_bits(convention: str = "halved", ternary_convention: str = "i
     return ternary / 2  # log2 3 / 2, an exact sympy number
 
 
-def _exact_number(value, where: str):
-    """A number of bits given as int, Fraction, float (via its decimal repr) or text."""
+def exact_bits(value, where: str, valid: str | None = None):
+    """The one bit-width check: a number of bits (int, Fraction, float via its decimal
+    repr, or text when ``valid`` names presets too) in (0, :data:`MAX_BITS`], exact (int
+    or Fraction).  sympy symbols (closed-form formulas) pass through."""
+    valid = valid or f"a number in (0, {MAX_BITS}]"
+    if hasattr(value, "free_symbols"):
+        if value.free_symbols:
+            return value
+        value = Fraction(str(value))
     if isinstance(value, bool):
-        raise ConfigError(where, f"expected a number of bits, got {value!r}", _valid())
-    if isinstance(value, int) or isinstance(value, Fraction):
+        raise ConfigError(where, f"expected a number of bits, got {value!r}", valid)
+    if isinstance(value, (int, Fraction)):
         number = Fraction(value)
     elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ConfigError(where, f"{value} bits is out of range", valid)
         number = Fraction(repr(value))
     elif isinstance(value, str):
         try:
             number = Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
-            raise ConfigError(where, f"{value!r} is neither a number of bits nor a preset", _valid()) from None
+            raise ConfigError(where, f"{value!r} is neither a number of bits nor a preset", valid) from None
     else:
-        raise ConfigError(where, f"expected a number of bits or a preset, got {type(value).__name__}", _valid())
+        raise ConfigError(where, f"expected a number of bits, got {value!r}", valid)
     if not 0 < number <= MAX_BITS:
-        raise ConfigError(where, f"{value} bits is out of range", _valid())
+        raise ConfigError(where, f"{value} bits is out of range", valid)
     return int(number) if number.denominator == 1 else number
+
+
+def parse_bits_text(text: str, where: str = "option"):
+    """Command-line bit width: a preset name (kept as text, resolved by
+    :func:`resolve_bits`) or an exact number of bits."""
+    if text.strip().lower() in PRESET_NAMES:
+        return text.strip().lower()
+    return exact_bits(text, where, _valid())
 
 
 def _valid() -> str:
@@ -131,7 +148,7 @@ def resolve_bits(value, *, where: str, ternary_convention: str = "imsnn", masked
         return BitWidth(bits, f"masked-ternary, convention '{masked_convention}': {detail}")
     if hasattr(value, "is_number") and getattr(value, "is_number", False) and not isinstance(value, (int, Fraction)):
         return BitWidth(value, str(value))  # an exact sympy number such as log(3)/log(2)
-    bits = _exact_number(value, where)
+    bits = exact_bits(value, where, _valid())
     return BitWidth(bits, f"{bits} bits")
 
 

@@ -31,7 +31,9 @@ import numpy as np
 import sympy
 
 from .errors import ConfigError, SharingError, ShapeError, SnnCostError
-from .formula import (_INTERNAL, parse_formula_sharing, pick, size_names, symbolic_evaluate, to_sympy, total_stride,
+from .options import positive_int
+from .precision import MAX_BITS, exact_bits
+from .formula import (_INTERNAL, auto_grouping_pairs, parse_formula_sharing, pick, size_names, symbolic_evaluate, to_sympy, total_stride,
                       window_multiple)
 
 MAX_CONFIGS = 50_000_000
@@ -102,8 +104,8 @@ def parse_input_list(text, option: str = "--input") -> list:
 
 
 def parse_bits_list(text, option: str) -> list:
-    """``'32,16,8'``, ``'1.5,2'``, ``'1:8'`` -> exact bit widths (ints or Fractions) in (0, 64]."""
-    valid = "bit widths in (0, 64]: a list such as 32,16,8 or 1.5,2, or an integer range such as 1:8"
+    """``'32,16,8'``, ``'1.5,2'``, ``'1:8'`` -> exact bit widths (ints or Fractions) in (0, MAX_BITS]."""
+    valid = f"bit widths in (0, {MAX_BITS}]: a list such as 32,16,8 or 1.5,2, or an integer range such as 1:8"
     if isinstance(text, (int, float, Fraction)) and not isinstance(text, bool):
         return [check_bits(text, option)]
     if not isinstance(text, str) or not text.strip():
@@ -111,7 +113,7 @@ def parse_bits_list(text, option: str) -> list:
     values: list = []
     for item in text.split(","):
         if _RANGE.match(item):
-            values.extend(parse_int_list(item, option, maximum=64))
+            values.extend(parse_int_list(item, option, maximum=MAX_BITS))
         elif _NUMBER.match(item):
             values.append(check_bits(Fraction(item.strip()), option))
         else:
@@ -126,12 +128,7 @@ def parse_sharing_list(text, option: str = "--sharing") -> list[str]:
 
 
 def check_bits(value, option: str):
-    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
-        raise ConfigError(f"option {option}", f"expected a number of bits, got {value!r}", "a number in (0, 64]")
-    exact = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
-    if not 0 < exact <= 64:
-        raise ConfigError(f"option {option}", f"{value} bits is out of range", "a number in (0, 64]")
-    return int(exact) if exact.denominator == 1 else exact
+    return exact_bits(value, f"option {option}")
 
 
 def _as_list(value, option: str, parse) -> list:
@@ -143,13 +140,7 @@ def _as_list(value, option: str, parse) -> list:
 
 
 def _positive_ints(values, option: str) -> list[int]:
-    out = []
-    for v in values:
-        if isinstance(v, np.integer):
-            v = int(v)
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigError(f"option {option}", f"expected positive integers, got {v!r}", "integers >= 1")
-        out.append(v)
+    out = [positive_int(int(v) if isinstance(v, np.integer) else v, f"option {option}", "integers >= 1") for v in values]
     if not out:
         raise ConfigError(f"option {option}", "no values given", "one or more positive integers")
     return out
@@ -308,15 +299,9 @@ class Grid:
     def _grouping_mismatch(self, scheme, config, shapes, hs, indices) -> list[int]:
         """Sizes where the automatic layer grouping of the numeric sizes would differ from the
         symbolic one (two consecutive LIF shapes that coincide only at some sizes)."""
-        if not scheme.layer or config.grouping != "auto":
-            return []
-        neurons = self.spec.neuron_nodes
         bad: set[int] = set()
         multiples = [[s // S for s, S in zip(self.sizes[i], self.strides)] for i in indices]
-        for a, b in zip(neurons, neurons[1:]):
-            sa, sb = tuple(shapes[a.name]["output"]), tuple(shapes[b.name]["output"])
-            if sa == sb or len(sa) != len(sb) or a.state_variables != b.state_variables:
-                continue
+        for _a, _b, sa, sb in auto_grouping_pairs(self.spec, scheme, config, shapes):
             for idx, m in zip(indices, multiples):
                 subs = dict(zip(hs, m))
                 if all(_at(x, subs) == _at(y, subs) for x, y in zip(sa, sb)):
@@ -618,13 +603,6 @@ def to_bytes(df, fmt: str) -> bytes:
     raise ConfigError("option --format", f"unknown sweep format {fmt!r}", ", ".join(SWEEP_FORMATS))
 
 
-QUANTITY_LABELS = {
-    "lif_forward_bits": "LIF forward memory", "lif_backward_bits": "LIF backward memory",
-    "weight_bits": "weight memory", "spike_bits_per_timestep": "spike memory per timestep",
-    "spike_bits_all_timesteps": "spike memory (all timesteps)", "total_bits": "total memory",
-}
-
-
 def require_matplotlib():
     """matplotlib.pyplot (Agg backend), or a clear error naming the ``plot`` extra."""
     try:
@@ -653,7 +631,7 @@ def render_plot(df, *, quantity: str | None = None, model: str = "", unit: str =
     """Memory vs input size as PNG bytes: one line per scheme (and per value of any other
     swept parameter the quantity depends on), log-log axes, y in ``unit`` for bit
     quantities.  Needs matplotlib (extra ``plot``)."""
-    from .units import BITS_PER_UNIT, check_unit
+    from .units import check_unit
 
     plt = require_matplotlib()
     import io
@@ -671,8 +649,12 @@ def render_plot(df, *, quantity: str | None = None, model: str = "", unit: str =
     x = df[x_col] if x_col else df["H"] * df["W"]
     xlabel = ("input size H = W [pixels]" if square else "input length L [samples]" if size_cols == ["L"]
               else "input pixels H x W")
-    is_bits = quantity.endswith("_bits")
-    scale = BITS_PER_UNIT[unit] if is_bits else 1
+    from .quantities import label_of, unit_of
+    from .units import display_scale
+
+    scale = display_scale(unit_of(quantity), unit)
+    is_memory = scale is not None
+    scale = scale or 1
     y = [float(Fraction(v) / scale) for v in df[quantity]]
     plot_df = df.assign(_x=x.to_numpy(), _y=y)
     config_cols = ["sharing"] + size_cols + list(PARAMETERS)
@@ -707,8 +689,8 @@ def render_plot(df, *, quantity: str | None = None, model: str = "", unit: str =
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
-    name = QUANTITY_LABELS.get(quantity, quantity)
-    ax.set_ylabel(f"{name} [{unit}]" if is_bits else name)
+    name = label_of(quantity)
+    ax.set_ylabel(f"{name} [{unit}]" if is_memory else name)
     title = f"{model}: {name} vs input size" if model else f"{name} vs input size"
     ax.set_title(title + (f"\n({', '.join(fixed)})" if fixed else ""), fontsize=10)
     ax.grid(True, which="both", linewidth=0.3, alpha=0.6)

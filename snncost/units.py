@@ -1,4 +1,5 @@
-"""Memory units.  Everything is counted in bits; conversion happens only for display.
+"""Memory units.  Memory is counted in bits (or, for a quantity whose unit family is
+``byte``, in bytes); conversion happens only for display.
 
 Binary units (KiB, MiB, GiB: powers of 1024 bytes) and decimal ones (kB, MB, GB:
 powers of 1000 bytes) are kept apart.  EfficientLIF-Net's tables print "MB" but
@@ -17,6 +18,23 @@ BITS_PER_UNIT: dict[str, int] = {
     "KiB": 8 * 2**10, "MiB": 8 * 2**20, "GiB": 8 * 2**30,
     "kB": 8 * 10**3, "MB": 8 * 10**6, "GB": 8 * 10**9,
 }
+
+
+BITS_PER_FAMILY: dict[str, int] = {"bit": 1, "byte": 8}
+"""Memory unit families of the quantity registry (:mod:`snncost.quantities`); the other
+families (``op``, ``pJ``, ``count``) are not memory and are never converted."""
+
+
+def to_bits(value, family: str = "bit"):
+    """A memory quantity counted in ``family`` (bit or byte) as bits, exactly."""
+    return value * BITS_PER_FAMILY[family]
+
+
+def display_scale(family: str, unit: str):
+    """Counted-``family`` values per display ``unit`` (None for a family that is not memory)."""
+    if family not in BITS_PER_FAMILY:
+        return None
+    return Fraction(BITS_PER_UNIT[check_unit(unit)], BITS_PER_FAMILY[family])
 
 
 def check_unit(unit: str, where: str = "option --units") -> str:

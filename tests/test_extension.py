@@ -98,3 +98,42 @@ def test_user_neuron_kind():
         assert report.totals["lif_backward_bits"] == 3 * 4 * 8 * 8 * 2 * 16
     finally:
         remove_kind("test_alif")
+
+
+def test_user_quantity_in_analyze_formula_sweep(user_kinds):
+    from snncost.quantities import remove_quantity
+
+    # fp32 membrane state kept per neuron, counted in bytes: neurons x state variables x 4
+    snncost.register_quantity(
+        "test_state_bytes", unit="byte", label="membrane state (fp32)", symbol=r"4 N_f",
+        per_node=lambda f, config: 4 * f.neuron.neurons * f.neuron.state_variables * config.batch if f.neuron else 0)
+    try:
+        report = snncost.analyze(user_kinds, batch=2)
+        # 8 x 16 x 16 neurons, 1 state variable, 4 bytes, B = 2
+        assert report.totals["test_state_bytes"] == 8 * 16 * 16 * 4 * 2
+        assert [r["test_state_bytes"] for r in report.rows][-1] == 8 * 16 * 16 * 4 * 2
+        expr = snncost.formula(user_kinds, "test_state_bytes", symbols=["H", "W", "B"])
+        assert str(expr) == "8*B*H*W"   # 8 (H/2)(W/2) neurons x 4 bytes x B
+        frame = snncost.sweep(user_kinds, input="32", batch="1,2", quantities=["test_state_bytes"])
+        assert list(frame["test_state_bytes"]) == [8 * 16 * 16 * 4, 8 * 16 * 16 * 4 * 2]
+    finally:
+        remove_quantity("test_state_bytes")
+    assert "test_state_bytes" not in snncost.analyze(user_kinds).totals
+
+
+def test_readme_extension_example_runs(capsys):
+    from pathlib import Path
+
+    from snncost.quantities import remove_quantity
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Extending snncost"):]
+    code = section[section.index("```python") + len("```python"):]
+    code = code[:code.index("```")]
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+        # the printed values, by hand: 8 x 16 x 16 neurons x 4 bytes; 8 (H/2)(W/2) x 32 bits
+        assert capsys.readouterr().out.split("\n")[:3] == ["8192", "64*H*W", "[65536, 262144]"]
+    finally:
+        remove_kind("space_to_depth")
+        remove_quantity("state_bytes_fp32")

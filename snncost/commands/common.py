@@ -7,25 +7,13 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ConfigError, InputFileError
-
-
-MAX_OPTION_INT = 10**18
-"""Largest integer an option takes (batch, timesteps, input sizes): results stay exact
-and printable; larger values are refused (docs/errors.md, "huge values")."""
+from ..options import MAX_OPTION_INT, OPTION_DEFAULTS, PRECISION_OPTIONS, input_sizes
+from ..options import positive_int as _positive_int
 
 
 def positive_int(text: str) -> int:
-    try:
-        value = int(text) if len(text) <= 40 else None
-    except ValueError:
-        value = None
-    if value is None:
-        raise ConfigError("option", f"{text[:40]!r} is not an integer", "a positive integer up to 10^18")
-    if value < 1:
-        raise ConfigError("option", f"{value} is not positive", "a positive integer")
-    if value > MAX_OPTION_INT:
-        raise ConfigError("option", f"{value} is too large", "a positive integer up to 10^18")
-    return value
+    """An integer option (batch, timesteps, index bits): 1 to 10^18."""
+    return _positive_int(text, "option", "a positive integer up to 10^18", MAX_OPTION_INT)
 
 
 def digits(text: str) -> int:
@@ -41,28 +29,15 @@ def digits(text: str) -> int:
 
 def input_size(text: str) -> str:
     """``--input``: 224 or HxW such as 224x160, each size a positive integer up to 10^18."""
-    for part in text.lower().replace("×", "x").split("x"):
-        try:
-            positive_int(part.strip())
-        except ConfigError as exc:
-            raise ConfigError("option --input", f"cannot use size {text[:40]!r}: {exc.problem}",
-                              "a positive integer like 224, or HxW like 224x160, sizes up to 10^18") from None
+    input_sizes(text, maximum=MAX_OPTION_INT)
     return text
 
 
-def bits(text: str) -> float:
-    from ..precision import MAX_BITS, PRESET_NAMES
+def bits(text: str):
+    """A bit-width option: a preset name or an exact number (:func:`snncost.precision.parse_bits_text`)."""
+    from ..precision import parse_bits_text
 
-    if text.strip().lower() in PRESET_NAMES:
-        return text.strip().lower()
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError("option", f"{text!r} is not a number of bits", "a number such as 32, 8, 1.5, or a preset: "
-                          "fp32, fp16, int8, int4, int2, binary, ternary, masked-ternary (membrane)") from None
-    if not 0 < value <= MAX_BITS:
-        raise ConfigError("option", f"{text} bits is out of range", f"a number in (0, {MAX_BITS}]")
-    return int(value) if value.is_integer() else value
+    return parse_bits_text(text)
 
 
 def add_model_options(parser, *, sharing: bool = True) -> None:
@@ -82,9 +57,7 @@ def add_model_options(parser, *, sharing: bool = True) -> None:
     add_precision_options(parser)
 
 
-PRECISION_DEFAULTS = {"ternary_convention": "imsnn", "masked_convention": "halved", "spike_encoding": "one-hot",
-                      "sparsity": None, "weight_format": "dense", "index_bits": None, "node_overrides": None,
-                      "eq15_weights": "conv"}
+PRECISION_DEFAULTS = {key: OPTION_DEFAULTS[key] for key in PRECISION_OPTIONS}
 
 
 def add_precision_options(parser) -> None:
