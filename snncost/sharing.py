@@ -149,7 +149,7 @@ def layer_groups(spec, grouping: str) -> list[list[str]]:
 def auto_groups(spec, shapes: dict) -> list[list[str]]:
     """Maximal runs of consecutive (topological order) LIF sites of equal membrane shape."""
     groups: list[list[str]] = []
-    previous = None
+    previous = None  # pragma: no mutate (equivalent: any non-tuple start; the first site always opens a group)
     for node in spec.neuron_nodes:
         key = (tuple(shapes[node.name]["output"]), node.state_variables)
         if groups and key == previous:
@@ -249,8 +249,9 @@ def _windowed(buf: SharingBuffer, scheme: SharingScheme) -> SharingBuffer:
         raise SharingError("option --sharing", f"{scheme.label} has no window grid for the {len(spatial)}-D map of {site}",
                            valid)
     if len(grid) == len(spatial):
-        for g, size, axis in zip(grid, spatial, ("rows", "columns") if len(spatial) == 2 else ("windows",)):
+        for i, (g, size) in enumerate(zip(grid, spatial)):
             if isinstance(g, int) and not _divisible(size, g):
+                axis = ("rows", "columns")[i] if len(spatial) == 2 else "windows"
                 choices = (", ".join(str(d) for d in _divisors(size)) if isinstance(size, int)
                            else "(a symbolic size: drop --any-size / divisible=False, or give a numeric input)")
                 raise SharingError("option --sharing",
@@ -262,11 +263,11 @@ def _windowed(buf: SharingBuffer, scheme: SharingScheme) -> SharingBuffer:
 def _divisible(size, g: int) -> bool:
     if isinstance(size, int):
         return size % g == 0
-    return bool(getattr(size / g, "is_integer", False))  # a sympy size: only when provably a multiple
+    return bool((size / g).is_integer)  # a sympy size: only when provably a multiple
 
 
 def _divisors(n: int) -> list[int]:
-    small = [d for d in range(1, isqrt(n) + 1) if n % d == 0]
+    small = [d for d in range(1, isqrt(n) + 1) if n % d == 0]  # pragma: no mutate (a longer range finds the same pairs)
     return sorted(set(small + [n // d for d in small]))
 
 

@@ -434,3 +434,189 @@ def test_display_number():
     with pytest.raises(TypeError):
         precision.display_number(sympy.Symbol("b"))
     assert precision.display_number(0.5) == Fraction(1, 2)
+
+
+# ---------------------------------------------------------------------------
+# sharing: window buffers
+# ---------------------------------------------------------------------------
+
+def sequence_with_vector_site():
+    """input (2, 8) -> conv1d k3 pad 1 (2->2) -> lif a (2, 8) -> flatten -> linear 16->3 -> lif b (3,)."""
+    b = SpecBuilder("seq", (2, 8))
+    b.conv1d("c", 2, 3, padding=1)
+    b.lif("a")
+    b.flatten("f")
+    b.linear("fc", 3)
+    b.lif("b")
+    return b.build()
+
+
+def test_window_buffers_keep_name_members_and_state():
+    from snncost.sharing import SharingBuffer, sharing_buffers
+    from snncost.shapes import infer_shapes
+
+    spec = two_sites()
+    buffers = sharing_buffers(spec, infer_shapes(spec), parse_sharing("W2x3"), None)
+    # (4, 4, 6) maps: 2 window rows divide 4, 3 window columns divide 6; cubalif keeps 2 state variables
+    assert buffers == [SharingBuffer("u", ("u",), (4, 4, 6), 2, 6), SharingBuffer("v", ("v",), (4, 4, 6), 1, 6)]
+    grouped_spec = grouped(True)
+    labelled = sharing_buffers(grouped_spec, infer_shapes(grouped_spec), parse_sharing("L+W4"), "pairs")
+    assert [(b.name, b.members, b.windows) for b in labelled] == [("first", ("a", "b"), 4), ("second", ("c", "d"), 4)]
+
+
+def test_window_labels_and_vector_sites():
+    report = analyze(sequence_with_vector_site(), sharing="W2")
+    # a: 2 x 8 neurons in 2 windows of 4 -> 8 x 32 bits; b (a vector) stays whole: 3 x 32
+    assert report.totals["lif_forward_bits"] == (8 + 3) * 32
+    assert {r["name"]: r["sharing_buffer"] for r in report.rows if r["lif_neurons"]} == {"a": "a", "b": "b"}
+    whole = [n for n in report.notes if "without a spatial dimension" in n]
+    assert whole == ["1 LIF site(s) without a spatial dimension (b) are not split into windows: they keep their "
+                     "whole membrane"]
+    # W4 on length 8: 4 windows of 2 -> 2 x 2 + 3 = 7 neurons
+    assert analyze(sequence_with_vector_site(), sharing="W4").totals["lif_forward_bits"] == 7 * 32
+    with pytest.raises(SharingError, match="splits into 3 window windows, which does not divide size 8"):
+        analyze(sequence_with_vector_site(), sharing="W3")
+    with pytest.raises(SharingError, match="W2x2 has no window grid for the 1-D map"):
+        analyze(sequence_with_vector_site(), sharing="W2x2")
+
+
+@pytest.mark.parametrize("scheme,match", [
+    ("W2x4", "splits into 4 window columns, which does not divide size 6 of LIF site 'u'.*valid: window columns "
+             "dividing 6: 1, 2, 3, 6"),
+    ("W3x2", "splits into 3 window rows, which does not divide size 4 of LIF site 'u'.*valid: window rows "
+             "dividing 4: 1, 2, 4"),
+    ("W2", "W2 has no window grid for the 2-D map"),
+])
+def test_window_grid_refusals_name_the_axis(scheme, match):
+    with pytest.raises(SharingError, match=match):
+        analyze(two_sites(), sharing=scheme)
+
+
+def test_windows_on_maps_of_more_than_two_spatial_dimensions_are_refused():
+    from snncost.kinds.registry import remove_kind
+
+    register_node_kind("test_unsqueeze", shape=lambda node, shapes: (shapes[0][0], 1, *shapes[0][1:]))
+    try:
+        b = SpecBuilder("r4", (2, 4, 4))
+        b.add("up", "test_unsqueeze")
+        b.lif("lif")
+        spec = b.build()
+        # (2, 1, 4, 4): three spatial dimensions
+        assert analyze(spec).totals["lif_neurons"] == 32
+        with pytest.raises(SharingError, match="windows split 1-D or 2-D maps only"):
+            analyze(spec, sharing="W4")
+    finally:
+        remove_kind("test_unsqueeze")
+
+
+def test_divisibility_of_symbolic_sizes():
+    from snncost.sharing import _divisible, _divisors
+
+    k = sympy.Symbol("k", integer=True, positive=True)
+    assert _divisible(4 * k, 2) and _divisible(4 * k, 4) and not _divisible(k, 2)
+    assert _divisible(6, 3) and not _divisible(6, 4)
+    assert _divisors(36) == [1, 2, 3, 4, 6, 9, 12, 18, 36] and _divisors(7) == [1, 7] and _divisors(1) == [1]
+
+
+# ---------------------------------------------------------------------------
+# precision: defaults, display digits
+# ---------------------------------------------------------------------------
+
+def test_convention_defaults():
+    # IM-SNN's convention by default: 1.5 bits, halved for the masked membrane
+    assert precision.ternary_bits() == Fraction(3, 2)
+    assert precision.masked_ternary_bits() == Fraction(3, 4)
+    assert precision.spike_storage_bits(3, 2) == 6  # one-hot by default
+
+
+def test_display_number_keeps_40_significant_digits():
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:  # log2 3 by the decimal module, to 60 digits, then rounded to 40
+        ctx.prec = 60
+        log2_3 = Decimal(3).ln() / Decimal(2).ln()
+        ctx.prec = 40
+        expected = Fraction(+log2_3)
+    assert precision.display_number(sympy.log(3) / sympy.log(2)) == expected
+
+
+# ---------------------------------------------------------------------------
+# kinds: what a registered user kind carries
+# ---------------------------------------------------------------------------
+
+def register_node_kind(*args, **kwargs):
+    import snncost
+
+    return snncost.register_node_kind(*args, **kwargs)
+
+
+def test_user_kind_entry_carries_every_rule():
+    from snncost.kinds.registry import get_kind, remove_kind
+
+    def params(node, shapes):
+        return 3 * shapes[0][0]
+
+    def buffers(node, shapes):
+        return 5
+
+    def dims(node, in_shape):
+        return (in_shape[0], 3)
+
+    def stride(node, n):
+        return (2,) * n
+
+    rules = {"macs": lambda node, ins, out: 7}
+    doc = ("`k`", "unchanged", "3 C")
+    kind = register_node_kind("test_rules", fields={"k": (int, 2)}, params=params, buffers=buffers, weight_dims=dims,
+                              stride=stride, inputs=(1, 2), doc=doc, rules=rules)
+    try:
+        assert get_kind("test_rules") is kind
+        assert (kind.params, kind.buffers, kind.weight_dims, kind.stride) == (params, buffers, dims, stride)
+        assert (kind.inputs, kind.doc, kind.rules, kind.family) == ((1, 2), doc, rules, "user")
+        assert kind.rules is not rules  # a copy: later edits of the caller's dict do not leak in
+        assert kind.weighted and not kind.is_neuron and kind.state_variables == ()
+        assert set(kind.model.model_fields) >= {"k", "weight_bits", "bias"}
+        b = SpecBuilder("u", (4, 2, 2))
+        b.add("x", "test_rules", k=3)
+        b.lif("lif")
+        report = analyze(b.build(), weight_bits=8, sparsity=Fraction(1, 2))
+        x = report.rows[0]
+        # params 3 x 4 = 12, buffers 5, prunable tensor (4, 3): 12 weights, 6 nonzero
+        assert (x["params"], x["buffers"], x["weight_elements"], x["weight_nonzeros"]) == (12, 5, 12, 6)
+        assert report.totals["eq15_weight_count"] == 0  # not a conv: IM-SNN's Eq. 15 counts conv weights only
+    finally:
+        remove_kind("test_rules")
+
+
+@pytest.mark.parametrize("options,weighted", [({}, False), ({"params": lambda n, s: 1}, True),
+                                              ({"weight_dims": lambda n, s: (1,)}, True),
+                                              ({"params": lambda n, s: 1, "weighted": False}, False)])
+def test_user_kind_weighted(options, weighted):
+    from snncost.kinds.registry import remove_kind
+
+    kind = register_node_kind("test_weighted", **options)
+    try:
+        assert kind.weighted is weighted
+        assert ("weight_bits" in kind.model.model_fields) is weighted
+        assert kind.family == "user" and kind.rules == {} and kind.doc == ("", "", "")
+    finally:
+        remove_kind("test_weighted")
+
+
+def test_user_neuron_kind_fields():
+    from snncost.kinds.registry import remove_kind
+
+    kind = register_node_kind("test_neuron", state_variables=("v", "a"))
+    try:
+        assert kind.family == "neuron" and kind.is_neuron and kind.state_variables == ("v", "a")
+        assert {"reset", "layer_group", "lanes", "membrane_bits", "spike_bits"} <= set(kind.model.model_fields)
+        b = SpecBuilder("n", (1, 2, 2))
+        b.add("n", "test_neuron")
+        node = b.build().node_map["n"]
+        assert node.lanes == 1 and node.state_variables == 2
+        b = SpecBuilder("n", (1, 2, 2))
+        b.add("n", "test_neuron", lanes=2)
+        with pytest.raises(Exception, match="lanes"):
+            b.build()
+    finally:
+        remove_kind("test_neuron")

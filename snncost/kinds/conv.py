@@ -77,7 +77,7 @@ def _params(node, input_shapes):
 
 
 def _stride(node, dims: int) -> tuple:
-    return (1,) * dims if node.padding == "same" else pair(node.stride)[:dims]
+    return pair(node.stride)[:dims]  # 'same' padding needs stride 1 (refused by the shape rule otherwise)
 
 
 _DOC2 = ("`out_channels`, `kernel` (int or [h, w]), `stride` (1), `padding` (0, [h, w], `same`, `valid`), "
