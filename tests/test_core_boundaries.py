@@ -620,3 +620,55 @@ def test_user_neuron_kind_fields():
             b.build()
     finally:
         remove_kind("test_neuron")
+
+
+# ---------------------------------------------------------------------------
+# shapes: refusals name the layout, the axis and the sizes
+# ---------------------------------------------------------------------------
+
+def _shape_error(input_shape, op, **fields):
+    from snncost.errors import ShapeError
+
+    b = SpecBuilder("s", input_shape)
+    b.add("x", op, **fields)
+    b.lif("lif")
+    with pytest.raises(ShapeError) as info:
+        analyze(b.build())
+    return str(info.value)
+
+
+@pytest.mark.parametrize("input_shape,op,fields,message", [
+    ((6,), "maxpool1d", {"kernel": 2}, "node 'x': maxpool1d needs a (C, L) input, got shape [6]; valid: an input of "
+                                       "rank 2 (channels first, no batch)"),
+    ((2, 6), "avgpool2d", {"kernel": 2}, "node 'x': avgpool2d needs a (C, H, W) input, got shape [2, 6]; valid: an "
+                                         "input of rank 3 (channels first, no batch)"),
+    ((6,), "global_avgpool", {}, "node 'x': global_avgpool needs a (C, H, W) or (C, L) input, got shape [6]; valid: an "
+                                 "input of rank 2 or 3 (channels first, no batch)"),
+    ((2, 6, 6), "conv1d", {"out_channels": 2, "kernel": 3}, "node 'x': conv1d needs a (C, L) input, got shape [2, 6, 6]"),
+    ((2, 6), "conv2d", {"out_channels": 2, "kernel": 3}, "node 'x': conv2d needs a (C, H, W) input, got shape [2, 6]"),
+    ((2, 4), "conv1d", {"out_channels": 2, "kernel": 3, "dilation": 2},
+     "node 'x' field 'kernel': kernel 3 (dilation 2, padding 0) does not fit the length input size 4; valid: a larger "
+     "input, a smaller kernel/stride, or more padding (output length would be 0)"),
+    ((2, 9, 2), "conv2d", {"out_channels": 2, "kernel": [1, 3]},
+     "node 'x' field 'kernel': kernel 3 (dilation 1, padding 0) does not fit the width input size 2"),
+    ((2, 2, 9), "maxpool2d", {"kernel": [3, 1]}, "kernel 3 (dilation 1, padding 0) does not fit the height input size 2"),
+    ((2, 2), "sumpool1d", {"kernel": 3}, "kernel 3 (dilation 1, padding 0) does not fit the length input size 2"),
+    ((2, 8, 8), "avgpool2d", {"kernel": 2, "padding": 2}, "node 'x' field 'padding': padding 2 is more than half the "
+                                                          "kernel 2; valid: padding <= kernel / 2 (as in PyTorch)"),
+])
+def test_shape_refusals_by_hand(input_shape, op, fields, message):
+    assert message in _shape_error(input_shape, op, **fields)
+
+
+def test_sliding_size_at_the_boundary():
+    from snncost.shapes import sliding_size
+
+    b = SpecBuilder("s", (1, 5))
+    b.lif("lif")
+    node = b.build().node_map["lif"]
+    # (5 + 0 - 1 x (5 - 1) - 1) // 1 + 1 = 1: a kernel as large as the input fits once
+    assert sliding_size(node, 5, 5, 1, 0, 1) == 1
+    # (5 + 2 - 2 x 2 - 1) // 2 + 1 = 2
+    assert sliding_size(node, 5, 3, 2, 1, 2) == 2
+    with pytest.raises(Exception, match="does not fit the width input size 5"):
+        sliding_size(node, 5, 6, 1, 0, 1, 1, 2)

@@ -44,7 +44,7 @@ class Conv1d(WeightedNode):
 def _shape(node, input_shapes):
     dims = spatial_dims(node)
     shape = input_shapes[0]
-    expect_rank(node, shape, (dims + 1,), f"(C, {'H, W' if dims == 2 else 'L'})")
+    expect_rank(node, shape, (dims + 1,))
     channels = shape[0]
     if known(channels) and channels % node.groups:
         raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide the {channels} input channels",
@@ -55,14 +55,13 @@ def _shape(node, input_shapes):
     kernels = pair(node.kernel)[:dims]
     strides = pair(node.stride)[:dims]
     dilations = pair(node.dilation)[:dims]
-    names = ("height", "width") if dims == 2 else ("length",)
     if node.padding == "same":
         if any(s != 1 for s in strides):
             raise ShapeError(where(node, "padding"), "padding 'same' needs stride 1 (as in PyTorch)",
                              "stride 1, or an explicit padding")
         return (node.out_channels, *shape[1:])
     paddings = (0,) * dims if node.padding == "valid" else pair(node.padding)[:dims]
-    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], dilations[i], names[i])
+    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], dilations[i], i, dims)
                 for i in range(dims))
     return (node.out_channels, *out)
 

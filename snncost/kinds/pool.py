@@ -29,7 +29,7 @@ class GlobalAvgPool(NodeBase):
 def _pool_shape(node, input_shapes):
     shape = input_shapes[0]
     dims = spatial_dims(node)
-    expect_rank(node, shape, (dims + 1,), f"(C, {'H, W' if dims == 2 else 'L'})")
+    expect_rank(node, shape, (dims + 1,))
     kernels = pair(node.kernel)[:dims]
     strides = pair(node.stride if node.stride is not None else node.kernel)[:dims]
     paddings = pair(node.padding)[:dims]
@@ -37,8 +37,7 @@ def _pool_shape(node, input_shapes):
         if 2 * p > k:
             raise ShapeError(where(node, "padding"), f"padding {p} is more than half the kernel {k}",
                              "padding <= kernel / 2 (as in PyTorch)")
-    names = ("height", "width") if dims == 2 else ("length",)
-    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], 1, names[i])
+    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], 1, i, dims)
                 for i in range(dims))
     return (shape[0], *out)
 
@@ -49,7 +48,7 @@ def _pool_stride(node, dims: int) -> tuple:
 
 def _global_shape(node, input_shapes):
     shape = input_shapes[0]
-    expect_rank(node, shape, (2, 3), "(C, H, W) or (C, L)")
+    expect_rank(node, shape, (3, 2))
     return (shape[0],) + (1,) * (len(shape) - 1)
 
 
