@@ -81,11 +81,8 @@ class _BlankMessages(ast.NodeTransformer):
     statements (message parts such as ``site`` or ``valid``), and the default of a
     ``where`` parameter (the field an error message names)."""
 
-    def __init__(self, function: ast.AST):
-        raised = {id(n) for r in ast.walk(function) if isinstance(r, ast.Raise) for n in ast.walk(r)}
-        loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-        self.message_names = ({n.id for n in loads if id(n) in raised}
-                              - {n.id for n in loads if id(n) not in raised})
+    def __init__(self, message_names: set[str]):
+        self.message_names = message_names
 
     def visit_Raise(self, node):
         if isinstance(node.exc, ast.Call):
@@ -107,10 +104,17 @@ class _BlankMessages(ast.NodeTransformer):
         return node
 
 
-def _logic(function: ast.AST) -> str:
+def _message_names(function: ast.AST) -> set[str]:
+    """Local names the (original) function reads only inside ``raise`` statements."""
+    raised = {id(n) for r in ast.walk(function) if isinstance(r, ast.Raise) for n in ast.walk(r)}
+    loads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return {n.id for n in loads if id(n) in raised} - {n.id for n in loads if id(n) not in raised}
+
+
+def _logic(function: ast.AST, message_names: set[str]) -> str:
     function = copy.deepcopy(function)
     function.name = ""
-    return ast.dump(_BlankMessages(function).visit(function))
+    return ast.dump(_BlankMessages(message_names).visit(function))
 
 
 def message_only_mutants(module: str) -> set[str]:
@@ -127,7 +131,10 @@ def message_only_mutants(module: str) -> set[str]:
         name = key.rsplit(".", 1)[1]
         original = functions.get(name.partition("__mutmut_")[0] + "__mutmut_orig")
         mutant = functions.get(name)
-        if original is not None and mutant is not None and _logic(original) == _logic(mutant):
+        if original is None or mutant is None:
+            continue
+        names = _message_names(original)
+        if _logic(original, names) == _logic(mutant, names):
             found.add(key)
     return found
 

@@ -73,8 +73,6 @@ def ceil_log2(n):
 
 def nonzeros(count, sparsity: Fraction):
     """nnz = N - floor(s N)."""
-    if sparsity == 0:
-        return count
     if isinstance(count, int):
         return count - (count * sparsity.numerator) // sparsity.denominator
     import sympy
@@ -90,7 +88,7 @@ def storage_bits(dims: tuple, wbits, sparsity: Fraction, index_bits=None) -> dic
     nnz = nonzeros(n, sparsity)
     rows = dims[0]
     coord_bits = index_bits if index_bits is not None else sum(ceil_log2(d) for d in dims)
-    col_bits = index_bits if index_bits is not None else ceil_log2(n // rows if isinstance(n, int) else n / rows)
+    col_bits = index_bits if index_bits is not None else ceil_log2(prod(dims[1:]))  # the row length
     pointer_bits = ceil_log2(n + 1)
     return {
         "nonzeros": nnz,

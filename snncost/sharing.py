@@ -199,7 +199,7 @@ def sharing_buffers(spec, shapes: dict, scheme: SharingScheme, grouping: str | N
                     where, f"members have different state variables per neuron: {first.name} ({first.op}, "
                     f"{first.state_variables}) vs {other} ({by_name[other].op}, {by_name[other].state_variables})",
                     "groups of one neuron kind's state (e.g. lif with lif, cubalif with cubalif)")
-        name = labels.get(first.name, first.name) if len(members) > 1 or first.name in labels else first.name
+        name = labels.get(first.name, first.name)  # the declared group's name, else the first site's
         buffers.append(SharingBuffer(name, tuple(members), shape, first.state_variables))
     if scheme.channel_groups != 1:
         n = scheme.channel_groups

@@ -462,6 +462,13 @@ def test_window_buffers_keep_name_members_and_state():
     grouped_spec = grouped(True)
     labelled = sharing_buffers(grouped_spec, infer_shapes(grouped_spec), parse_sharing("L+W4"), "pairs")
     assert [(b.name, b.members, b.windows) for b in labelled] == [("first", ("a", "b"), 4), ("second", ("c", "d"), 4)]
+    # no grouping given: the spec's default ('pairs')
+    default = sharing_buffers(grouped_spec, infer_shapes(grouped_spec), parse_sharing("L"), None)
+    assert [(b.name, b.members, b.shape, b.state_variables, b.windows) for b in default] == [
+        ("first", ("a", "b"), (4, 4, 4), 1, 1), ("second", ("c", "d"), (4, 2, 2), 1, 1)]
+    # no layer sharing: one buffer per site, named after it
+    alone = sharing_buffers(spec, infer_shapes(spec), parse_sharing("C2"), "auto")
+    assert [(b.name, b.members, b.state_variables) for b in alone] == [("u", ("u",), 2), ("v", ("v",), 1)]
 
 
 def test_window_labels_and_vector_sites():
@@ -557,7 +564,7 @@ def test_user_kind_entry_carries_every_rule():
         return 3 * shapes[0][0]
 
     def buffers(node, shapes):
-        return 5
+        return node.k + 2
 
     def dims(node, in_shape):
         return (in_shape[0], 3)
@@ -672,3 +679,16 @@ def test_sliding_size_at_the_boundary():
     assert sliding_size(node, 5, 3, 2, 1, 2) == 2
     with pytest.raises(Exception, match="does not fit the width input size 5"):
         sliding_size(node, 5, 6, 1, 0, 1, 1, 2)
+
+
+def test_neurons_and_state_variables_of_every_kind():
+    from snncost.kinds.registry import neurons, state_variables
+
+    b = SpecBuilder("k", (2, 3, 3))
+    b.conv2d("conv", 2, 1)
+    b.lif("lif")
+    b.lif("cuba", op="cubalif")
+    spec = b.build()
+    # a neuron kind has one neuron per element (2 x 3 x 3); other kinds none
+    assert [neurons(spec.node_map[n], (2, 3, 3)) for n in ("conv", "lif", "cuba")] == [0, 18, 18]
+    assert [state_variables(spec.node_map[n]) for n in ("conv", "lif", "cuba")] == [0, 1, 2]
