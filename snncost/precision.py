@@ -146,7 +146,7 @@ def resolve_bits(value, *, where: str, ternary_convention: str = "imsnn", masked
         if masked_convention == "halved":
             detail += f" (ternary convention '{ternary_convention}')"
         return BitWidth(bits, f"masked-ternary, convention '{masked_convention}': {detail}")
-    if hasattr(value, "is_number") and getattr(value, "is_number", False) and not isinstance(value, (int, Fraction)):
+    if hasattr(value, "is_number") and value.is_number:  # ints and Fractions have no is_number
         return BitWidth(value, str(value))  # an exact sympy number such as log(3)/log(2)
     bits = exact_bits(value, where, _valid())
     return BitWidth(bits, f"{bits} bits")

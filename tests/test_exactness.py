@@ -97,9 +97,7 @@ def test_every_count_is_exact_under_every_precision(spec, weight, membrane, spik
     report = analyze(spec, weight_bits=weight, membrane_bits=membrane, spike_bits=spike, ternary_convention=ternary,
                      masked_convention=masked, spike_encoding=encoding, sharing=sharing, training=training,
                      sparsity=sparsity, weight_format=fmt, index_bits=index_bits, batch=batch, timesteps=timesteps)
-    uses_log2 = ternary == "log2" and "ternary" in (weight, spike, membrane) and not (
-        membrane == "masked-ternary" and masked == "binary" and "ternary" not in (weight, spike))
-    assert_exact(report, symbolic_ok=uses_log2)
+    assert_exact(report, symbolic_ok=ternary == "log2")  # log2 3 bits: exact sympy numbers
     reduction = report.reduction("lif_backward_bits")
     assert reduction is None or type(reduction) is Fraction
 
