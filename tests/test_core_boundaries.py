@@ -692,3 +692,119 @@ def test_neurons_and_state_variables_of_every_kind():
     # a neuron kind has one neuron per element (2 x 3 x 3); other kinds none
     assert [neurons(spec.node_map[n], (2, 3, 3)) for n in ("conv", "lif", "cuba")] == [0, 18, 18]
     assert [state_variables(spec.node_map[n]) for n in ("conv", "lif", "cuba")] == [0, 1, 2]
+
+
+# ---------------------------------------------------------------------------
+# refusals of the core, word for word (a wrong field or list in a message is a bug too)
+# ---------------------------------------------------------------------------
+
+def _message(call) -> str:
+    from snncost.errors import SnnCostError
+
+    with pytest.raises(SnnCostError) as info:
+        call()
+    return str(info.value)
+
+
+def _mismatched(kind: str):
+    """Two sites in one declared group 'g': equal shapes but lif vs cubalif, or unequal shapes."""
+    b = SpecBuilder("m", (4, 8, 8))
+    b.conv2d("c1", 8, 3, padding=1)
+    b.lif("a", layer_group="g")
+    b.conv2d("c2", 8, 3, padding=1, stride=2 if kind == "shape" else 1)
+    b.lif("b", op="cubalif" if kind == "state" else "lif", layer_group="g")
+    return b.build()
+
+
+def test_core_refusal_messages():
+    from snncost.kinds.registry import NodeKind, add_kind, get_kind, node_kinds
+    from snncost.sharing import layer_groups
+    from snncost.shapes import infer_shapes
+
+    spec = grouped(True)
+    messages = {
+        "grouping": _message(lambda: layer_groups(spec, "nope")),
+        "taken": _message(lambda: add_kind(get_kind("lif"))),
+        "stride": _message(lambda: add_kind(NodeKind("test_bad", get_kind("lif").model, shape=None, stride="up"))),
+        "kind": _message(lambda: get_kind("conv3d")),
+        "rank": _message(lambda: infer_shapes(spec, (2, 4))),
+        "sparsity-type": _message(lambda: pruning.parse_sparsity(True, "s")),
+        "sparsity-text": _message(lambda: pruning.parse_sparsity("half", "s")),
+        "sparsity-range": _message(lambda: pruning.parse_sparsity("100%", "s")),
+        "format": _message(lambda: pruning.check_format("csc")),
+        "ternary": _message(lambda: precision.ternary_bits("half")),
+        "masked": _message(lambda: precision.masked_ternary_bits("quarter")),
+        "encoding": _message(lambda: precision.check_encoding("gray")),
+        "masked-weights": _message(lambda: precision.resolve_bits("masked-ternary", where="w", allow_masked=False)),
+        "shapes": _message(lambda: analyze(_mismatched("shape"), sharing="L", layer_groups="node-fields")),
+        "state": _message(lambda: analyze(_mismatched("state"), sharing="L", layer_groups="node-fields")),
+        "channels": _message(lambda: analyze(channels(6), sharing="C4")),
+        "no-spatial": _message(lambda: analyze(_vector_only(), sharing="W4")),
+    }
+    assert messages == {
+        "grouping": "option --layer-groups: model 'g' has no grouping 'nope'; valid: none, auto, pairs, one",
+        "taken": "node kind 'lif': is already registered; valid: another name, or replace=True",
+        "stride": "node kind 'test_bad' stride: unknown stride 'up'; valid: keep, collapse, drop or a callable(node, "
+                  "dims) -> strides",
+        "kind": f"node kind: unknown node kind (op): 'conv3d'; valid: {', '.join(node_kinds())}",
+        "rank": "option --input: the spec's input has rank 3 (shape [2, 4, 4]) but 2 sizes were given; valid: "
+                "spatial size(s) only: H or HxW for images, L for sequences",
+        "sparsity-type": "s: expected a fraction of zero weights, got True; valid: a number in [0, 1) or a "
+                         "percentage such as 94.94%",
+        "sparsity-text": "s: cannot read sparsity 'half'; valid: a number in [0, 1) or a percentage such as 94.94%",
+        "sparsity-range": "s: sparsity 100% is out of range; valid: a number in [0, 1) (0.9494) or a percentage "
+                          "below 100% (94.94%)",
+        "format": "option --weight-format: unknown weight storage format 'csc'; valid: dense, values, bitmask, coo, csr",
+        "ternary": "option --ternary-convention: unknown ternary convention 'half'; valid: imsnn, log2, packed",
+        "masked": "option --masked-convention: unknown masked-ternary convention 'quarter'; valid: halved, binary",
+        "encoding": "option --spike-encoding: unknown spike encoding 'gray'; valid: one-hot, encoded",
+        "masked-weights": "w: masked-ternary is a membrane convention only; valid: fp32, fp16, int8, int4, int2, "
+                          "binary, ternary",
+        "shapes": "layer group 'g' (grouping 'node-fields'): members have different membrane shapes: a [8, 8, 8] vs "
+                  "b [8, 4, 4]; valid: groups whose LIF sites share one membrane shape (or --layer-groups auto)",
+        "state": "layer group 'g' (grouping 'node-fields'): members have different state variables per neuron: a "
+                 "(lif, 1) vs b (cubalif, 2); valid: groups of one neuron kind's state (e.g. lif with lif, cubalif "
+                 "with cubalif)",
+        "channels": "option --sharing: C4 does not divide the 6 channels of LIF site 'lif'; valid: a channel group "
+                    "count that divides every LIF site's channels",
+        "no-spatial": "option --sharing: W4: no LIF site has a spatial dimension (e.g. 'lif' has shape [5]), so there "
+                      "is nothing to split into windows; valid: a scheme without W<P> for this model",
+    }
+
+
+def _vector_only():
+    b = SpecBuilder("v", (5,))
+    b.lif("lif")
+    return b.build()
+
+
+@pytest.mark.parametrize("text,message", [
+    ("C0", "option --sharing: channel group count 0 out of range; valid: 1 <= count <= 999999; none, or any of L, "
+           "C<N> (alias C#<N>), W<P> (or W<gh>x<gw>) joined by +, with N and P positive integers, e.g. L+C2, W4, "
+           "L+C2+W4"),
+    ("X", "option --sharing: unknown sharing scheme 'X'; valid: none, or any of L, C<N> (alias C#<N>), W<P> (or "
+          "W<gh>x<gw>) joined by +, with N and P positive integers, e.g. L+C2, W4, L+C2+W4"),
+    (3, "option --sharing: expected a scheme name, got int 3; valid: none, or any of"),
+])
+def test_sharing_parse_messages(text, message):
+    assert _message(lambda: parse_sharing(text)).startswith(message)
+
+
+def test_window_refusal_messages():
+    assert _message(lambda: analyze(two_sites(), sharing="W3")) == (
+        "option --sharing: W3 has no window grid for the 2-D map of LIF site 'u' of shape [4, 4, 6]; valid: W<P> with "
+        "P a perfect square (W4, W9, ...) or W<gh>x<gw> such as W2x4")
+    assert _message(lambda: analyze(sequence_with_vector_site(), sharing="W2x2")) == (
+        "option --sharing: W2x2 has no window grid for the 1-D map of LIF site 'a' of shape [2, 8]; valid: W<P> (P "
+        "windows along the length) for a 1-D map")
+    assert _message(lambda: analyze(two_sites(), sharing="W9")) == (
+        "option --sharing: W9 splits into 3 window rows, which does not divide size 4 of LIF site 'u' of shape "
+        "[4, 4, 6]; valid: window rows dividing 4: 1, 2, 4")
+    assert _message(lambda: analyze(sequence_with_vector_site(), sharing="W3")) == (
+        "option --sharing: W3 splits into 3 window windows, which does not divide size 8 of LIF site 'a' of shape "
+        "[2, 8]; valid: window windows dividing 8: 1, 2, 4, 8")
+
+
+def test_display_number_refuses_symbols_by_name():
+    with pytest.raises(TypeError, match=r"^b is symbolic$"):
+        precision.display_number(sympy.Symbol("b"))
