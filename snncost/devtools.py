@@ -156,7 +156,7 @@ def score_table(result: dict[str, Counter]) -> str:
 
 def _row(name: str, counts: Counter) -> str:
     killed = counts["killed"] + counts["timeout"]
-    total = sum(counts[s] for s in counts if s != "skipped")
+    total = sum(n for status, n in counts.items() if status not in ("skipped", "message-only survived"))
     message = counts["message-only survived"]
     score = f"{100 * killed / total:.1f}%" if total else "-"
     logic = f"{100 * killed / (total - message):.1f}%" if total - message else "-"
