@@ -29,4 +29,7 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "sweep":
         from .sweep import sweep
         return sweep
+    if name in ("train_memory", "fit"):  # training memory (snncost.training)
+        from .training import fit as fitting
+        return getattr(fitting, name)
     raise AttributeError(f"module 'snncost' has no attribute {name!r}")

@@ -13,7 +13,7 @@ import sys
 
 from .errors import ConfigError, SnnCostError
 
-COMMANDS = ("table", "spec", "zoo", "reproduce", "formula", "sweep")
+COMMANDS = ("table", "spec", "zoo", "reproduce", "formula", "sweep", "train-memory", "fit", "engine")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,9 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"snncost.commands.{name}")
+            module = importlib.import_module(f"snncost.commands.{name.replace('-', '_')}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"snncost.commands.{name}":
+            if exc.name == f"snncost.commands.{name.replace('-', '_')}":
                 continue  # a command not written yet
             raise
         module.register(sub)

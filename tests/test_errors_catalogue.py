@@ -332,6 +332,122 @@ CASES: list[Case] = [
     api("api-load-nir", "`load_spec('net.nir')`", "InputFileError", "net.nir", lambda: _load("net.nir")),
 ]
 
+# ---- the NumPy engine (snncost engine verify|train|compare) ----------------------------------
+ENGINE_SPEC = "name: e\ninput: {shape: [1, 4, 4]}\nnodes:\n" + CONV + "  - {name: lif1, op: lif}\n" \
+    "  - {name: flat, op: flatten}\n  - {name: fc, op: linear, out_features: 2}\n"
+ENGINE_TRAIN = ["engine", "train", "--model", "e.yaml", "--epochs", "1", "--train-samples", "4", "--test-samples", "4"]
+
+
+def engine_case(id, input, error, field, extra=(), spec=ENGINE_SPEC, argv=ENGINE_TRAIN):
+    return cli(id, input, error, field, [*argv, *extra], files={"e.yaml": spec})
+
+
+def _engine(spec_text, **kwargs):
+    from snncost.engine import EngineModel
+    from snncost.spec.loader import parse_text, spec_from_dict
+
+    return EngineModel(spec_from_dict(parse_text(spec_text, ".yaml", "spec")), **kwargs)
+
+
+CASES.extend([
+    engine_case("engine-reverse-hard-reset", "`reset: hard`, `engine train --sharing L --training reverse`",
+                "ConfigError", "lif1", ("--sharing", "L", "--training", "reverse"),
+                spec=ENGINE_SPEC.replace("{name: lif1, op: lif}", "{name: lif1, op: lif, reset: hard}")),
+    engine_case("engine-cubalif", "a `cubalif` node in `engine train`", "ConfigError", "lif1",
+                spec=ENGINE_SPEC.replace("op: lif}", "op: cubalif}")),
+    engine_case("engine-dropout", "`dropout` with `p: 0.5` in `engine train`", "ConfigError", "field 'p'",
+                spec=ENGINE_SPEC.replace("  - {name: flat", "  - {name: drop, op: dropout, p: 0.5}\n  - {name: flat")),
+    engine_case("engine-output-not-vector", "a spec ending in a LIF map, `engine train`", "ConfigError", "node 'lif1'",
+                spec="name: e\ninput: {shape: [1, 4, 4]}\nnodes:\n" + CONV + LIF),
+    engine_case("engine-static-reads-dynamic", "a `static` conv fed by a LIF", "ConfigError", "field 'static'",
+                spec=ENGINE_SPEC.replace("  - {name: flat", "  - {name: conv2, op: conv2d, out_channels: 4, kernel: 1, "
+                                         "static: true}\n  - {name: flat")),
+    engine_case("engine-surrogate", "`engine train --surrogate relu`", "ConfigError", "option --surrogate",
+                ("--surrogate", "relu")),
+    engine_case("engine-dtype", "`engine train --dtype float16`", "ConfigError", "option --dtype", ("--dtype", "float16")),
+    engine_case("engine-decay-range", "`engine train --decay 0`", "ConfigError", "option --decay", ("--decay", "0")),
+    engine_case("engine-threshold", "`engine train --threshold -1`", "ConfigError", "option --threshold",
+                ("--threshold", "-1")),
+    engine_case("engine-lr", "`engine train --lr 0`", "ConfigError", "option --lr", ("--lr", "0")),
+    engine_case("engine-data-unknown", "`engine train --data mnist`", "ConfigError", "option --data", ("--data", "mnist")),
+    engine_case("engine-data-rank", "`engine train --data har` on an image model", "ConfigError", "option --data",
+                ("--data", "har")),
+    engine_case("engine-too-many-classes", "a 10-class model on the bar images", "ConfigError", "data 'bars'",
+                spec=ENGINE_SPEC.replace("out_features: 2", "out_features: 10")),
+    engine_case("engine-vector-input", "`engine train` on a vector-input model", "ConfigError", "option --data",
+                spec="name: e\ninput: {shape: [4]}\nnodes:\n  - {name: fc1, op: linear, out_features: 2}\n"
+                     "  - {name: lif1, op: lif}\n  - {name: fc, op: linear, out_features: 2}\n"),
+    engine_case("engine-rates-out-folder", "`engine train --rates-out missing/rates.csv`", "InputFileError",
+                "option --rates-out", ("--rates-out", "missing/rates.csv")),
+    engine_case("engine-units", "`engine train --units MiBs`", "ConfigError", "option --units", ("--units", "MiBs")),
+    engine_case("engine-c3", "`engine train --sharing C3` on 4 channels", "SharingError", "C3", ("--sharing", "C3")),
+    engine_case("engine-compare-scheme", "`engine compare --sharing none,Q`", "SharingError", "option --sharing",
+                ("--sharing", "none,Q"), argv=["engine", "compare", "--model", "e.yaml"]),
+    engine_case("engine-compare-format", "`engine compare --format xml`", "ConfigError", "option --format",
+                ("--format", "xml"), argv=["engine", "compare", "--model", "e.yaml"]),
+    cli("engine-verify-cases", "`engine verify --cases 0`", "ConfigError", "option --cases",
+        ["engine", "verify", "--cases", "0"]),
+    cli("engine-verify-format", "`engine verify --format xml`", "ConfigError", "option --format",
+        ["engine", "verify", "--format", "xml"]),
+    cli("engine-train-no-model", "`engine train` without `--model`", "ConfigError", "engine train",
+        ["engine", "train"]),
+    api("engine-api-training", "`EngineModel(spec, training='store')`", "ConfigError", "option --training",
+        lambda: _engine(ENGINE_SPEC, training="store")),
+])
+
+
+def _train_memory(*args, **kwargs):
+    from snncost import train_memory
+
+    return train_memory(*args, **kwargs)
+
+
+def _fit(*args, **kwargs):
+    from snncost import fit
+
+    return fit(*args, **kwargs)
+
+
+TM = ("train-memory", "resnet19")
+FIT = ("fit", "resnet19", "--memory", "24GiB")
+CASES += [  # training memory (issue 10): snncost train-memory, snncost fit
+    cli("train-optimizer-unknown", "`train-memory --optimizer lamb`", "ConfigError", "option --optimizer",
+        [*TM, "--optimizer", "lamb", *OUT]),
+    cli("train-amp-unknown", "`train-memory --amp int8`", "ConfigError", "option --amp", [*TM, "--amp", "int8", *OUT]),
+    cli("train-profile-unknown", "`train-memory --profile jax`", "ConfigError", "option --profile",
+        [*TM, "--profile", "jax", *OUT]),
+    cli("train-amp-numpy-engine", "`train-memory --profile numpy-engine --amp bf16`", "ConfigError", "option --amp",
+        [*TM, "--profile", "numpy-engine", "--amp", "bf16", *OUT]),
+    cli("train-static-nodes-unknown", "`train-memory --static-nodes sometimes`", "ConfigError", "option --static-nodes",
+        [*TM, "--static-nodes", "sometimes", *OUT]),
+    cli("train-workspace-garbled", "`train-memory --workspace lots`", "ConfigError", "option --workspace",
+        [*TM, "--workspace", "lots", *OUT]),
+    cli("train-format-unknown", "`train-memory --format latex`", "ConfigError", "option --format",
+        [*TM, "--format", "latex", *OUT]),
+    cli("train-formula-symbol", "`train-memory --formula --symbols B,N`", "ConfigError", "option --symbols",
+        [*TM, "--formula", "--symbols", "B,N", *OUT]),
+    cli("fit-memory-missing", "`snncost fit resnet19` (no --memory)", "ConfigError", "--memory", ["fit", "resnet19", *OUT]),
+    cli("fit-memory-garbled", "`fit --memory 24XB`", "ConfigError", "option --memory",
+        ["fit", "resnet19", "--memory", "24XB", *OUT]),
+    cli("fit-memory-zero", "`fit --memory 0`", "ConfigError", "option --memory", ["fit", "resnet19", "--memory", "0", *OUT]),
+    cli("fit-memory-negative", "`fit --memory=-1GB`", "ConfigError", "option --memory",
+        ["fit", "resnet19", "--memory=-1GB", *OUT]),
+    cli("fit-memory-huge", "`fit --memory 1e30TB`", "ConfigError", "option --memory",
+        ["fit", "resnet19", "--memory", "1e30TB", *OUT]),
+    cli("fit-precision-unknown", "`fit --precisions fp32,fp8`", "ConfigError", "option --precisions",
+        [*FIT, "--precisions", "fp32,fp8", *OUT]),
+    cli("fit-optimizer-unknown", "`fit --optimizer lamb`", "ConfigError", "option --optimizer",
+        [*FIT, "--optimizer", "lamb", *OUT]),
+    cli("fit-sharing-empty", "`fit --sharing none,,L`", "ConfigError", "option --sharing",
+        [*FIT, "--sharing", "none,,L", *OUT]),
+    cli("fit-sharing-one-refused", "`fit --sharing C3` (128 channels)", "SharingError", "stem.lif",
+        [*FIT, "--sharing", "C3", *OUT]),
+    api("api-train-workspace", "`train_memory('resnet19', workspace=-5)`", "ConfigError", "option --workspace",
+        lambda: _train_memory("resnet19", workspace=-5)),
+    api("api-fit-memory-type", "`fit('resnet19', 2.5e10)`", "ConfigError", "option --memory",
+        lambda: _fit("resnet19", 2.5e10)),
+]
+
 
 # ---------------------------------------------------------------------------
 # Running a case

@@ -1,8 +1,10 @@
 """Fully connected layers (``linear``)."""
 from __future__ import annotations
 
+from math import prod
 from typing import Literal
 
+from ..training.saved import autocast_weight, weighted_input
 from .base import PositiveInt, WeightedNode
 from .registry import NodeKind, add_kind
 
@@ -26,6 +28,21 @@ def _params(node, input_shapes):
     return input_shapes[0][-1] * node.out_features + (node.out_features if node.bias else 0)
 
 
+def _train_saved(node, input_shapes, output_shape, ctx):
+    """What addmm/mm keep (snncost.training.saved): the input (or its autocast copy); under
+    autocast the weight copy, once per step, only when the input is tracked (it serves the
+    input gradient)."""
+    kept = [weighted_input(ctx, prod(input_shapes[0]))]
+    return kept + (autocast_weight(ctx, prod(_weight_dims(node, input_shapes[0]))) if ctx.tracked else [])
+
+
+def _torch(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    return torch_nn().Linear(input_shapes[0][-1], node.out_features, bias=node.bias)
+
+
 add_kind(NodeKind("linear", Linear, shape=_shape, params=_params, weight_dims=_weight_dims, stride="drop",
                   family="linear", doc=("`out_features`, `bias` (true), `weight_bits`",
-                                        "last dimension becomes out_features", "in x out (+ out)")))
+                                        "last dimension becomes out_features", "in x out (+ out)"),
+                  rules={"train_saved": _train_saved, "train_autocast": True, "torch": _torch}))

@@ -1,10 +1,12 @@
 """Spiking neurons (``lif``, ``if``, ``cubalif``, ``mlif``): one neuron per input element."""
 from __future__ import annotations
 
+from math import prod
 from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator
 
+from ..training.saved import Saved
 from .base import NAME_PATTERN, Bits, NodeBase, PositiveInt, same_shape
 from .registry import NodeKind, add_kind, state_variables
 
@@ -50,8 +52,40 @@ class Neuron(NeuronBase):
         return lanes
 
 
+def _train_saved(node, input_shapes, output_shape, ctx):
+    """BPTT: the spike function's input (one membrane per site and call; a hard reset's
+    mask 1 - s too).  Reverse recomputation (EfficientLIF-Net Eq. 18-19): the forward
+    buffer the site owns, once per step (and the spike codes where the profile keeps them)."""
+    if not ctx.tracked:
+        return []
+    dtype = ctx.membrane_bytes[node.name]
+    if ctx.training == "reverse":
+        kept = [Saved("membrane buffer (reverse)", ctx.buffer_elements.get(node.name, 0), dtype, scope="step")]
+        if ctx.profile.reverse_keeps_spikes:  # Eq. 18-19 need the spikes O: the site's own output storage
+            kept.append(Saved("spike codes", None, ctx.dtype_bytes[node.name], scope="output", source=node.name))
+        return kept
+    kept = [Saved("membrane", prod(output_shape), dtype)]
+    if node.reset == "hard" and ctx.profile.hard_reset_mask:
+        kept.append(Saved("reset mask", prod(output_shape), dtype))
+    return kept
+
+
+def _train_note(node, profile):
+    if node.op == "mlif":
+        return "mlif sites are counted as one spike-function input per site and timestep (not validated in torch)"
+    return None
+
+
+def _torch(node, input_shapes):
+    """The reference neuron module (snncost.training.reference): IF does not leak."""
+    from ..training.reference import neuron_module
+
+    return neuron_module(node, leaky=node.op != "if")
+
+
 _DOC = ("`reset` (`soft` or `hard`, default soft), `layer_group`, `lanes` (S, `mlif` only), `membrane_bits`, "
         "`spike_bits`", "unchanged: one neuron per element",
         "0; state variables per neuron: 1 (`cubalif`: 2, v and i)")
 for _op, _state in (("lif", ("v",)), ("if", ("v",)), ("cubalif", ("v", "i")), ("mlif", ("v",))):
-    add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC))
+    add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC,
+                      rules={"train_saved": _train_saved, "train_note": _train_note, "torch": _torch}))

@@ -5,6 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import StrictBool
 
+from ..training.saved import FP32, Saved, kept_input
 from .base import Bits, NodeBase, same_shape
 from .registry import NodeKind, add_kind
 
@@ -26,5 +27,26 @@ def _buffers(node, input_shapes):
     return 2 * input_shapes[0][0]
 
 
+def _train_saved(node, input_shapes, output_shape, ctx):
+    """What native_batch_norm keeps in training (snncost.training.saved): the input, the
+    batch mean and inverse std per call, the running mean and variance (one storage)."""
+    if not (node.affine or ctx.tracked):
+        return []
+    channels = input_shapes[0][0]
+    kept = [kept_input(ctx), Saved("statistics", 2 * channels, ctx.profile.statistics_bytes, per_sample=False)]
+    if ctx.profile.running_statistics_saved:
+        kept.append(Saved("running statistics", 2 * channels, FP32, scope="step", per_sample=False))
+    return kept
+
+
+def _torch(node, input_shapes):
+    """nn.BatchNorm2d on (C, H, W), nn.BatchNorm1d on (C, L) or (F,); training mode."""
+    from ..training.reference import torch_nn
+
+    nn = torch_nn()
+    return (nn.BatchNorm2d if len(input_shapes[0]) == 3 else nn.BatchNorm1d)(input_shapes[0][0], affine=node.affine)
+
+
 add_kind(NodeKind("batchnorm", BatchNorm, shape=same_shape, params=_params, buffers=_buffers, family="norm",
-                  doc=("`affine` (true)", "unchanged", "2 C (gamma, beta); 2 C running statistics counted as buffers")))
+                  doc=("`affine` (true)", "unchanged", "2 C (gamma, beta); 2 C running statistics counted as buffers"),
+                  rules={"train_saved": _train_saved, "torch": _torch}))

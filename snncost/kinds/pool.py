@@ -1,9 +1,11 @@
 """Pooling: windowed average/max/sum pooling (2-D and 1-D) and global average pooling."""
 from __future__ import annotations
 
+from math import prod
 from typing import Literal, Optional
 
 from ..errors import ShapeError
+from ..training.saved import INT64, Saved, kept_input
 from .base import NodeBase, PadPair, Pair, expect_rank, pair, sliding_size, spatial_dims, where
 from .registry import NodeKind, add_kind
 
@@ -52,8 +54,45 @@ def _global_shape(node, input_shapes):
     return (shape[0],) + (1,) * (len(shape) - 1)
 
 
+def _train_saved(node, input_shapes, output_shape, ctx):
+    """max pooling: the input and int64 argmax indices; average/sum pooling: the input
+    (snncost.training.saved); nothing when the input is not tracked."""
+    if not ctx.tracked:
+        return []
+    if node.op.startswith("max"):
+        return [kept_input(ctx)] + ([Saved("indices", prod(output_shape), INT64)] if ctx.profile.maxpool_indices else [])
+    return [kept_input(ctx)] if ctx.profile.avgpool_keeps_input else []
+
+
+def _keeps_nothing(node, input_shapes, output_shape, ctx):
+    """Adaptive pooling to 1 is a mean in PyTorch: its backward keeps sizes only."""
+    return []
+
+
+def _torch(node, input_shapes):
+    """nn.MaxPool / nn.AvgPool (sum pooling: average times the window size)."""
+    from ..training.reference import scale_module, torch_nn
+
+    nn = torch_nn()
+    dims = spatial_dims(node)
+    fit = (lambda v: pair(v)[:2]) if dims == 2 else (lambda v: pair(v)[0])
+    kernel, stride = fit(node.kernel), fit(node.stride if node.stride is not None else node.kernel)
+    kind = node.op[:3]
+    cls = {("max", 2): nn.MaxPool2d, ("max", 1): nn.MaxPool1d}.get((kind, dims)) or (nn.AvgPool2d if dims == 2 else nn.AvgPool1d)
+    module = cls(kernel, stride, fit(node.padding))
+    return nn.Sequential(module, scale_module(prod(pair(node.kernel)[:dims]))) if kind == "sum" else module
+
+
+def _torch_global(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    nn = torch_nn()
+    return nn.AdaptiveAvgPool2d(1) if len(input_shapes[0]) == 3 else nn.AdaptiveAvgPool1d(1)
+
+
 _POOL_DOC = ("`kernel`, `stride` (= kernel), `padding` (0)", "floor rule, no dilation", "0")
 for _op in POOL_OPS:
-    add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC))
+    add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC,
+                      rules={"train_saved": _train_saved, "torch": _torch}))
 add_kind(NodeKind("global_avgpool", GlobalAvgPool, shape=_global_shape, stride="collapse", family="pool",
-                  doc=("", "(C, 1, 1) or (C, 1)", "0")))
+                  doc=("", "(C, 1, 1) or (C, 1)", "0"), rules={"train_saved": _keeps_nothing, "torch": _torch_global}))

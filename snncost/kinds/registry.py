@@ -14,8 +14,15 @@ without the key gets the concern's documented default):
 
 - ``"macs"``, ``"acs"``: ``rule(node, input_shapes, output_shape) -> int``, multiply-
   accumulates / accumulates per timestep (op counts and energy, issue #9);
-- ``"train_saved"``: ``rule(node, input_shapes, output_shape) -> int``, values autograd
-  keeps for the backward pass per timestep (training memory, issue #10);
+- ``"train_saved"``: ``rule(node, input_shapes, output_shape, ctx) -> [Saved, ...]``, the
+  tensors autograd keeps for the backward pass per call (training memory, issue #10;
+  :mod:`snncost.training.saved`; default: the inputs, when tracked); with it
+  ``"train_view"`` (bool or ``rule(node) -> bool``: the output is the input's storage;
+  default False) and ``"train_autocast"`` (bool: autocast runs the kind in the lower
+  precision; default False), ``"train_note"`` (``rule(node, profile) -> str or None``: a
+  caveat printed with the result); ``"torch"``: ``rule(node, input_shapes) -> torch.nn.Module``
+  called with the node's inputs, the kind in the reference PyTorch step that measures it
+  (:mod:`snncost.training.reference`);
 - ``"numpy"``: the kind's forward in the NumPy engine (issue #11);
 - ``"hardware"``: the kind's hardware counts (issue #12);
 - ``"nir"``: ``rule(node, input_shapes) -> nir.NIRNode`` (NIR export, issue #13).
@@ -33,7 +40,7 @@ ShapeRule = Callable[[Any, list], Shape]
 CountRule = Callable[[Any, list], Any]
 StrideRule = Union[str, Callable[[Any, int], tuple]]
 
-RULE_KEYS = ("macs", "acs", "train_saved", "numpy", "hardware", "nir")
+RULE_KEYS = ("macs", "acs", "train_saved", "train_view", "train_autocast", "train_note", "torch", "numpy", "hardware", "nir")
 """Keys of :attr:`NodeKind.rules` reserved for the next issues (others are allowed)."""
 SPATIAL = ("keep", "collapse", "drop")
 FAMILIES = ("conv", "linear", "norm", "pool", "neuron", "structure", "user")

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ..errors import ShapeError
+from ..training.saved import Saved
 from .base import NodeBase, same_shape, where
 from .registry import NodeKind, add_kind
 
@@ -58,11 +59,64 @@ def _concat(node, shapes):
     return (sum(s[0] for s in shapes), *rest)
 
 
+def _keeps_nothing(node, input_shapes, output_shape, ctx):
+    """Views, sums and concatenations keep no tensor for the backward pass."""
+    return []
+
+
+def _dropout_saved(node, input_shapes, output_shape, ctx):
+    """Dropout with p > 0 keeps its mask (input dtype: PyTorch's CPU kernel; CUDA's fused
+    kernel keeps 1 byte per element)."""
+    if node.op != "dropout" or node.p == 0 or not ctx.tracked:
+        return []
+    return [Saved("mask", prod(output_shape), ctx.dtype_bytes[ctx.sources[0]])]
+
+
+def _dropout_note(node, profile):
+    if node.op == "dropout" and node.p > 0 and profile.name == "pytorch":
+        return "dropout keeps an input-dtype mask (PyTorch's CPU kernel); CUDA's fused kernel keeps 1 byte per element"
+    return None
+
+
+def _dropout_view(node) -> bool:
+    return node.op == "identity" or node.p == 0
+
+
+def _torch_flatten(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    return torch_nn().Flatten()
+
+
+def _torch_add(node, input_shapes):
+    from ..training.reference import sum_module
+
+    return sum_module()
+
+
+def _torch_concat(node, input_shapes):
+    from ..training.reference import concat_module
+
+    return concat_module()
+
+
+def _torch_passthrough(node, input_shapes):
+    from ..training.reference import torch_nn
+
+    nn = torch_nn()
+    return nn.Dropout(node.p) if node.op == "dropout" else nn.Identity()
+
+
+NOTHING = {"train_saved": _keeps_nothing}
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
-                  doc=("", "(product,)", "0")))
+                  doc=("", "(product,)", "0"), rules={**NOTHING, "train_view": True, "torch": _torch_flatten}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0")))
+                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
+                  rules={**NOTHING, "torch": _torch_add}))
 add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0")))
+                  doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"),
+                  rules={**NOTHING, "torch": _torch_concat}))
 for _op in ("dropout", "identity"):
-    add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0")))
+    add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
+                      rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "train_note": _dropout_note,
+                             "torch": _torch_passthrough}))

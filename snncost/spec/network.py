@@ -58,7 +58,7 @@ class NetworkSpec(BaseModel):
     input: InputSpec
     timesteps: PositiveInt = 1
     batch: PositiveInt = 1
-    precision: Precision = Precision()
+    precision: Precision = Field(default_factory=Precision)
     nodes: Annotated[list[Node], Field(min_length=1, max_length=MAX_NODES)]
     groupings: dict[GroupName, dict[GroupName, list[str]]] = {}
     default_grouping: Optional[str] = None
