@@ -100,7 +100,7 @@ def _same_padding_growth(node, shape) -> tuple:
     return growth if any(growth) else ()
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """nn.Conv2d / nn.Conv1d (the reference step, snncost.training.reference)."""
     from ..training.reference import torch_nn
 

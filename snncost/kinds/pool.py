@@ -69,7 +69,7 @@ def _keeps_nothing(node, input_shapes, output_shape, ctx):
     return []
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """nn.MaxPool / nn.AvgPool (sum pooling: average times the window size)."""
     from ..training.reference import scale_module, torch_nn
 
@@ -83,7 +83,7 @@ def _torch(node, input_shapes):
     return nn.Sequential(module, scale_module(prod(pair(node.kernel)[:dims]))) if kind == "sum" else module
 
 
-def _torch_global(node, input_shapes):
+def _torch_global(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     from ..training.reference import torch_nn
 
     nn = torch_nn()
