@@ -808,3 +808,86 @@ def test_window_refusal_messages():
 def test_display_number_refuses_symbols_by_name():
     with pytest.raises(TypeError, match=r"^b is symbolic$"):
         precision.display_number(sympy.Symbol("b"))
+
+
+# ---------------------------------------------------------------------------
+# precision: the one bit-width check and command-line text
+# ---------------------------------------------------------------------------
+
+PRESETS_VALID = ("a number in (0, 64] such as 32, 4, 1.5 or 3/2, or a preset: fp32, fp16, int8, int4, int2, binary, "
+                 "ternary, masked-ternary")
+
+
+@pytest.mark.parametrize("text,expected", [
+    (" INT8 ", "int8"), ("Masked-Ternary", "masked-ternary"), ("1.5", Fraction(3, 2)), ("64", 64), ("3/2", Fraction(3, 2)),
+    ("6/3", 2),
+])
+def test_parse_bits_text(text, expected):
+    value = precision.parse_bits_text(text)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("65", f"option --x: 65 bits is out of range; valid: {PRESETS_VALID}"),
+    ("0", f"option --x: 0 bits is out of range; valid: {PRESETS_VALID}"),
+    ("int9", f"option --x: 'int9' is neither a number of bits nor a preset; valid: {PRESETS_VALID}"),
+])
+def test_parse_bits_text_refusals(text, message):
+    with pytest.raises(ConfigError) as info:
+        precision.parse_bits_text(text, "option --x")
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("value,expected", [
+    (sympy.Rational(3, 2), Fraction(3, 2)), (sympy.Integer(8), 8), (64.0, 64), (Fraction(1, 3), Fraction(1, 3)),
+])
+def test_exact_bits_numbers(value, expected):
+    bits = precision.exact_bits(value, "w")
+    assert bits == expected and type(bits) is type(expected)
+
+
+@pytest.mark.parametrize("value,message", [
+    (float("nan"), "w: nan bits is out of range; valid: a number in (0, 64]"),
+    (float("inf"), "w: inf bits is out of range; valid: a number in (0, 64]"),
+    (float("-inf"), "w: -inf bits is out of range; valid: a number in (0, 64]"),
+    (True, "w: expected a number of bits, got True; valid: a number in (0, 64]"),
+    ([4], "w: expected a number of bits, got [4]; valid: a number in (0, 64]"),
+    (64.5, "w: 64.5 bits is out of range; valid: a number in (0, 64]"),
+])
+def test_exact_bits_refusals(value, message):
+    with pytest.raises(ConfigError) as info:
+        precision.exact_bits(value, "w")
+    assert str(info.value) == message
+
+
+def test_exact_bits_passes_symbols():
+    b = sympy.Symbol("b")
+    assert precision.exact_bits(b, "w") is b
+
+
+# ---------------------------------------------------------------------------
+# kinds: training notes and views (snncost.training reads them from the registry)
+# ---------------------------------------------------------------------------
+
+def test_training_notes_and_views_of_the_kinds():
+    from snncost.kinds.registry import get_kind
+    from snncost.training.profiles import get_profile
+
+    b = SpecBuilder("t", (2, 4))
+    b.add("d0", "dropout")
+    b.add("d1", "dropout", p=0.5)
+    b.add("i", "identity")
+    b.lif("m", op="mlif", lanes=2)
+    b.lif("l")
+    nodes = b.build().node_map
+    dropout, identity, neuron = get_kind("dropout"), get_kind("identity"), get_kind("lif")
+    pytorch = get_profile("pytorch")
+    # dropout p = 0 and identity are views; dropout p > 0 keeps a mask
+    assert [dropout.rules["train_view"](nodes[n]) for n in ("d0", "d1")] == [True, False]
+    assert identity.rules["train_view"](nodes["i"]) is True
+    assert dropout.rules["train_note"](nodes["d0"], pytorch) is None
+    assert dropout.rules["train_note"](nodes["d1"], pytorch).startswith("dropout keeps an input-dtype mask")
+    assert identity.rules["train_note"](nodes["i"], pytorch) is None
+    assert dropout.rules["train_note"](nodes["d1"], get_profile("numpy-engine")) is None  # a PyTorch CPU kernel fact
+    assert neuron.rules["train_note"](nodes["m"], pytorch).startswith("mlif sites are counted as one spike-function")
+    assert neuron.rules["train_note"](nodes["l"], pytorch) is None
