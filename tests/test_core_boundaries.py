@@ -891,3 +891,32 @@ def test_training_notes_and_views_of_the_kinds():
     assert dropout.rules["train_note"](nodes["d1"], get_profile("numpy-engine")) is None  # a PyTorch CPU kernel fact
     assert neuron.rules["train_note"](nodes["m"], pytorch).startswith("mlif sites are counted as one spike-function")
     assert neuron.rules["train_note"](nodes["l"], pytorch) is None
+
+
+def test_resolve_bits_labels_and_valid_text():
+    number = sympy.log(3) / sympy.log(2)
+    assert precision.resolve_bits(number, where="w").label == "log(3)/log(2)"
+    with pytest.raises(ConfigError) as info:
+        precision.resolve_bits(65, where="w")
+    assert str(info.value) == f"w: 65 bits is out of range; valid: {PRESETS_VALID}"
+
+
+def test_node_override_of_spike_and_membrane_bits():
+    # two_sites: u (cubalif) and v (lif), 96 neurons each; v's spikes 4 bits, u's membrane 8 bits
+    report = analyze(two_sites(), node_overrides={"v": {"spike_bits": 4}, "u": {"membrane_bits": 8}})
+    by = {r["name"]: r for r in report.rows}
+    assert (by["u"]["spike_bits_per_timestep"], by["v"]["spike_bits_per_timestep"]) == (96, 96 * 4)
+    # u: 96 x 2 state variables x 8 bits; v: 96 x 1 x 32
+    assert (by["u"]["lif_forward_bits"], by["v"]["lif_forward_bits"]) == (96 * 2 * 8, 96 * 32)
+
+
+def test_node_models_are_distinct_in_registration_order():
+    from snncost.kinds.registry import kinds, node_models
+
+    models = node_models()
+    assert len(models) == len(set(models)) and set(models) == {k.model for k in kinds()}
+    first_seen = []
+    for kind in kinds():
+        if kind.model not in first_seen:
+            first_seen.append(kind.model)
+    assert list(models) == first_seen
