@@ -920,3 +920,22 @@ def test_node_models_are_distinct_in_registration_order():
         if kind.model not in first_seen:
             first_seen.append(kind.model)
     assert list(models) == first_seen
+
+
+@pytest.mark.parametrize("kernel,dilation,options,conv_bytes", [
+    # B = 1, T = 2, fp32, input (2, 5, 5) = 50 elements, kept once for both timesteps: 200 B
+    (3, 1, {}, 200),          # total padding 2: symmetric, no copy
+    (2, 2, {}, 200),          # total padding d (k - 1) = 2: symmetric
+    # total padding 1 (odd): PyTorch convolves a padded copy per call, 2 x 6 x 6 = 72 el. x 4 B x 2 calls
+    (2, 1, {}, 576),
+    ([2, 3], 1, {}, 480),     # only the height grows: 2 x 6 x 5 = 60 el. x 4 B x 2
+    # bf16 autocast: the padded copy in 2 bytes, 72 x 2 x 2 calls
+    (2, 1, {"amp": "bf16"}, 288),
+])
+def test_same_padding_copy_in_training_memory(kernel, dilation, options, conv_bytes):
+    from snncost.training.step import step_memory
+
+    b = SpecBuilder("s", (2, 5, 5), timesteps=2)
+    b.conv2d("c1", 2, kernel, padding="same", dilation=dilation)
+    b.lif("l")
+    assert step_memory(b.build(), batch=1, **options).totals["saved_by_kind"]["conv2d"] == conv_bytes
