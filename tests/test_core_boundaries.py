@@ -939,3 +939,26 @@ def test_same_padding_copy_in_training_memory(kernel, dilation, options, conv_by
     b.conv2d("c1", 2, kernel, padding="same", dilation=dilation)
     b.lif("l")
     assert step_memory(b.build(), batch=1, **options).totals["saved_by_kind"]["conv2d"] == conv_bytes
+
+
+def test_node_fields_index_bits_and_sparsity_rows():
+    """Node fields win over the network's bits; index bits and sparsity reach every row.
+    input (2, 4, 4) -> conv 1x1 (2->3, no bias, weight_bits 8) -> lif (spike_bits 2) -> flatten -> linear 48->2."""
+    b = SpecBuilder("f", (2, 4, 4))
+    b.conv2d("c", 3, 1, weight_bits=8)
+    b.lif("l", spike_bits=2)
+    b.flatten("f")
+    b.linear("fc", 2, bias=False)
+    spec = b.build()
+    report = analyze(spec, weight_bits=4, sparsity=Fraction(1, 2), weight_format="coo", index_bits=5)
+    by = {r["name"]: r for r in report.rows}
+    # c: 6 weights at 8 bits, 3 nonzero, coo 3 x (8 + 5); fc: 96 weights at 4 bits, 48 nonzero, coo 48 x (4 + 5)
+    assert (by["c"]["weight_precision_bits"], by["fc"]["weight_precision_bits"]) == (8, 4)
+    assert (by["c"]["weight_bits"], by["fc"]["weight_bits"]) == (3 * 13, 48 * 9)
+    assert (by["c"]["weight_dense_bits"], by["fc"]["weight_dense_bits"]) == (48, 384)
+    # sparsity: the network's for nodes with weights, 0 for the others
+    assert [by[n]["sparsity"] for n in ("c", "l", "f", "fc")] == [Fraction(1, 2), 0, 0, Fraction(1, 2)]
+    # spikes: 48 neurons x 2 bits (the node field over the network's 1 bit)
+    assert by["l"]["spike_bits_per_timestep"] == 96
+    dense = analyze(spec, weight_bits=4)
+    assert dense.totals["weight_bits"] == 6 * 8 + 96 * 4

@@ -73,12 +73,15 @@ def test_totals_rows_and_exactness(registered):
     add(registered, "test_double", unit="bit", label="double", total=lambda t, ctx: 2 * t["test_bits"])
     add(registered, "test_hidden", unit="count", label="hidden", per_node=lambda f, c: 5, row=False)
     add(registered, "test_none", unit=None, label="none", per_node=lambda f, c: "x", total=None)
+    # the facts a rule may read: input shapes (both sites see 2 x 3 x 3 = 18 values)
+    add(registered, "test_inputs", unit="count", label="inputs", per_node=lambda f, c: f.input_shapes[0][0] * 9)
     report = snncost.analyze(two_lifs())
     t = report.totals
     assert t["test_bits"] == 2 and type(t["test_bits"]) is int
     assert t["test_halves"] == 2 and type(t["test_halves"]) is Fraction
     assert t["test_double"] == 4 and type(t["test_double"]) is int
     assert t["test_hidden"] == 10 and "test_none" not in t
+    assert t["test_inputs"] == 36
     assert [r["test_bits"] for r in report.rows] == [Fraction(3, 2), Fraction(1, 2)]
     assert [r["test_none"] for r in report.rows] == ["x", "x"]
     assert all("test_hidden" not in r and "test_double" not in r for r in report.rows)
