@@ -94,7 +94,7 @@ def parse_sharing(text, where: str = "option --sharing", symbols: dict | None = 
         part = part.strip()
         channel, window = _CHANNEL.match(part), _WINDOW.match(part)
         kind = "L" if _LAYER.match(part) else "C" if channel else "W" if window else None
-        symbolic = (channel and channel["n"].upper() == "N" and "N") or (window and (window["p"] or "").upper() == "P" and "P")
+        symbolic = (channel and channel["n"].upper() == "N" and "N") or (window and str(window["p"]).upper() == "P" and "P")
         if kind is None or (symbolic and symbolic not in symbols):
             raise SharingError(where, f"unknown sharing scheme {text!r}", VALID_SCHEMES)
         if kind in found:
@@ -109,7 +109,7 @@ def parse_sharing(text, where: str = "option --sharing", symbols: dict | None = 
             grid = (_count(window["gh"], "window rows", where), _count(window["gw"], "window columns", where))
             found["W"] = (grid[0] * grid[1], grid)
         else:
-            found["L"] = True
+            found["L"] = True  # pragma: no mutate (equivalent: only the key's presence is read)
     windows, grid = found.get("W", (1, None))
     return SharingScheme(layer="L" in found, channel_groups=found.get("C", 1), windows=windows, window_grid=grid)
 
@@ -187,9 +187,10 @@ def sharing_buffers(spec, shapes: dict, scheme: SharingScheme, grouping: str | N
     for members in groups:
         first = by_name[members[0]]
         shape = tuple(shapes[first.name]["output"])
+        name = labels.get(first.name, first.name)  # the declared group's name, else the first site's
         for other in members[1:]:
             other_shape = tuple(shapes[other]["output"])
-            where = f"layer group '{labels.get(first.name, first.name)}' (grouping '{grouping}')"
+            where = f"layer group '{name}' (grouping '{grouping}')"
             if other_shape != shape:
                 raise SharingError(
                     where, f"members have different membrane shapes: {first.name} {list(shape)} vs {other} {list(other_shape)}",
@@ -199,7 +200,6 @@ def sharing_buffers(spec, shapes: dict, scheme: SharingScheme, grouping: str | N
                     where, f"members have different state variables per neuron: {first.name} ({first.op}, "
                     f"{first.state_variables}) vs {other} ({by_name[other].op}, {by_name[other].state_variables})",
                     "groups of one neuron kind's state (e.g. lif with lif, cubalif with cubalif)")
-        name = labels.get(first.name, first.name)  # the declared group's name, else the first site's
         buffers.append(SharingBuffer(name, tuple(members), shape, first.state_variables))
     if scheme.channel_groups != 1:
         n = scheme.channel_groups

@@ -180,8 +180,9 @@ def test_parse_sharing_at_the_boundary(text, expected):
     ("LC2", "unknown sharing scheme"),
 ])
 def test_parse_sharing_refuses(text, match):
-    with pytest.raises(SharingError, match=match):
+    with pytest.raises(SharingError, match=match) as info:
         parse_sharing(text)
+    assert str(info.value).startswith("option --sharing: ")
 
 
 def test_parse_sharing_symbols_and_labels():
@@ -510,8 +511,10 @@ def test_windows_on_maps_of_more_than_two_spatial_dimensions_are_refused():
         spec = b.build()
         # (2, 1, 4, 4): three spatial dimensions
         assert analyze(spec).totals["lif_neurons"] == 32
-        with pytest.raises(SharingError, match="windows split 1-D or 2-D maps only"):
+        with pytest.raises(SharingError) as info:
             analyze(spec, sharing="W4")
+        assert str(info.value) == ("option --sharing: W4 on LIF site 'lif' of shape [2, 1, 4, 4]: windows split 1-D or "
+                                   "2-D maps only; valid: a scheme without W<P> for this model")
     finally:
         remove_kind("test_unsqueeze")
 
@@ -606,6 +609,11 @@ def test_user_kind_weighted(options, weighted):
         assert kind.weighted is weighted
         assert ("weight_bits" in kind.model.model_fields) is weighted
         assert kind.family == "user" and kind.rules == {} and kind.doc == ("", "", "")
+        assert "lanes" not in kind.model.model_fields  # lanes belong to neuron kinds
+        again = register_node_kind("test_weighted", replace=True, doc=("a", "b", "c"))
+        assert again.doc == ("a", "b", "c")
+        with pytest.raises(ConfigError, match="is already registered"):
+            register_node_kind("test_weighted")
     finally:
         remove_kind("test_weighted")
 
@@ -679,6 +687,31 @@ def test_sliding_size_at_the_boundary():
     assert sliding_size(node, 5, 3, 2, 1, 2) == 2
     with pytest.raises(Exception, match="does not fit the width input size 5"):
         sliding_size(node, 5, 6, 1, 0, 1, 1, 2)
+    with pytest.raises(Exception, match="does not fit the length input size 2"):  # axis 0 of a 1-D map by default
+        sliding_size(node, 2, 3, 1, 0, 1)
+
+
+def test_buffer_forward_bits_by_hand():
+    # 12 neurons / C2 x 1 state variable x 32 bits x batch 1 = 192; in 3 windows: 64
+    assert memory.buffer_forward_bits(12, 1, 2, 32, 1) == 192
+    assert memory.buffer_forward_bits(12, 1, 2, 32, 1, 3) == 64
+    assert memory.buffer_forward_bits(12, 2, 1, Fraction(3, 2), 2) == 72 and type(
+        memory.buffer_forward_bits(12, 2, 1, Fraction(3, 2), 2)) is int
+
+
+def test_pool_stride_in_closed_forms():
+    from snncost.formula import total_stride
+
+    b = SpecBuilder("p", (1, 8, 8))
+    b.pool("p1", "maxpool2d", 2, stride=1)
+    b.pool("p2", "avgpool2d", 2)
+    b.lif("lif")
+    # stride 1 given, then the default stride = kernel 2
+    assert total_stride(b.build()) == (2, 2)
+    b = SpecBuilder("p", (1, 8, 8))
+    b.pool("p1", "maxpool2d", 2, stride=1)
+    b.lif("lif")
+    assert total_stride(b.build()) == (1, 1)
 
 
 def test_neurons_and_state_variables_of_every_kind():
