@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import isfinite
 
 from .errors import ConfigError
 from .memory import exact
@@ -97,7 +98,7 @@ def exact_bits(value, where: str, valid: str | None = None):
     if isinstance(value, (int, Fraction)):
         number = Fraction(value)
     elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not isfinite(value):  # NaN or an infinity
             raise ConfigError(where, f"{value} bits is out of range", valid)
         number = Fraction(repr(value))
     elif isinstance(value, str):

@@ -185,6 +185,12 @@ def test_parse_sharing_refuses(text, match):
     assert str(info.value).startswith("option --sharing: ")
 
 
+def test_parse_sharing_twice_word_for_word():
+    with pytest.raises(SharingError) as info:
+        parse_sharing("L+L")
+    assert str(info.value).startswith("option --sharing: 'L+L' names L sharing twice; valid: none, or any of L, C<N>")
+
+
 def test_parse_sharing_symbols_and_labels():
     n, p = sympy.symbols("N P")
     scheme = parse_sharing("L+CN+WP", symbols={"N": n, "P": p})
@@ -860,6 +866,12 @@ def test_parse_bits_text(text, expected):
     assert value == expected and type(value) is type(expected)
 
 
+def test_parse_bits_text_default_field():
+    with pytest.raises(ConfigError) as info:
+        precision.parse_bits_text("65")
+    assert str(info.value).startswith("option: 65 bits is out of range")
+
+
 @pytest.mark.parametrize("text,message", [
     ("65", f"option --x: 65 bits is out of range; valid: {PRESETS_VALID}"),
     ("0", f"option --x: 0 bits is out of range; valid: {PRESETS_VALID}"),
@@ -995,3 +1007,59 @@ def test_node_fields_index_bits_and_sparsity_rows():
     assert by["l"]["spike_bits_per_timestep"] == 96
     dense = analyze(spec, weight_bits=4)
     assert dense.totals["weight_bits"] == 6 * 8 + 96 * 4
+
+
+def _saved_by_kind(build, **options) -> dict:
+    from snncost.training.step import step_memory
+
+    b = SpecBuilder("s", (2, 5, 5), timesteps=2)
+    build(b)
+    b.lif("l")
+    return step_memory(b.build(), batch=1, **options).totals["saved_by_kind"]
+
+
+def test_training_rules_of_dropout_batchnorm_and_pools_by_hand():
+    """B = 1, T = 2, input (2, 5, 5) = 50 elements; pytorch: fp32 (4 B), numpy-engine: 8 B."""
+    def conv(b):
+        b.conv2d("c", 2, 1)
+
+    # dropout p > 0 after a tracked layer keeps its mask: 50 x 4 B x 2 calls
+    assert _saved_by_kind(lambda b: (conv(b), b.add("d", "dropout", p=0.5)))["dropout"] == 400
+    assert "dropout" not in _saved_by_kind(lambda b: (conv(b), b.add("d", "dropout", p=0.0)))  # a view
+    assert "dropout" not in _saved_by_kind(lambda b: b.add("d", "dropout", p=0.5))  # the input needs no gradient
+    # batchnorm on the network input: its input once (200 B), batch statistics 2 x 2 x 4 B x 2 calls (32 B),
+    # running statistics 2 x 2 x 4 B once (16 B); without affine parameters nothing needs its input
+    assert _saved_by_kind(lambda b: b.batchnorm("bn"))["batchnorm"] == 248
+    assert "batchnorm" not in _saved_by_kind(lambda b: b.batchnorm("bn", affine=False))
+    # maxpool: input 50 x 4 B x 2 + int64 indices 2 x 2 x 2 x 8 B x 2 = 528; the numpy engine keeps no
+    # indices: 50 x 8 B x 2 = 800
+    assert _saved_by_kind(lambda b: (conv(b), b.pool("p", "maxpool2d", 2)))["maxpool2d"] == 528
+    assert _saved_by_kind(lambda b: (conv(b), b.pool("p", "maxpool2d", 2)), profile="numpy-engine")["maxpool2d"] == 800
+    # avgpool keeps its input in PyTorch (50 x 4 B x 2), nothing in the numpy engine
+    assert _saved_by_kind(lambda b: (conv(b), b.pool("p", "avgpool2d", 2)))["avgpool2d"] == 400
+    assert "avgpool2d" not in _saved_by_kind(lambda b: (conv(b), b.pool("p", "avgpool2d", 2)), profile="numpy-engine")
+
+
+@pytest.mark.parametrize("reset,options,lif_bytes", [
+    # two LIF sites of 2 x 4 x 4 = 32 neurons, B = 1, T = 2; pytorch fp32: each membrane 32 x 4 B x 2 = 256,
+    # the hard-reset site also its mask 1 - s (256)
+    ("hard", {}, 768),
+    # the numpy engine keeps no reset mask; 8-byte membranes: 2 x 32 x 8 B x 2
+    ("hard", {"profile": "numpy-engine"}, 1024),
+    # reverse recomputation under C2: each site's buffer of 16 neurons once per step, 2 x 16 x 4 B
+    ("soft", {"sharing": "C2", "training": "reverse"}, 128),
+    # numpy engine: buffers 2 x 16 x 8 B, plus the 1-byte spike codes of both sites at both timesteps, 2 x 32 x 2
+    ("soft", {"profile": "numpy-engine", "sharing": "C2", "training": "reverse"}, 384),
+])
+def test_training_rules_of_neurons_by_hand(reset, options, lif_bytes):
+    def build(b):
+        b.conv2d("c", 2, 1)
+        b.lif("l0")
+        b.conv2d("c2", 2, 1)
+
+    from snncost.training.step import step_memory
+
+    b = SpecBuilder("s", (2, 4, 4), timesteps=2)
+    build(b)
+    b.lif("l", reset=reset)
+    assert step_memory(b.build(), batch=1, **options).totals["saved_by_kind"]["lif"] == lif_bytes
