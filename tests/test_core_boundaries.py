@@ -1063,3 +1063,36 @@ def test_training_rules_of_neurons_by_hand(reset, options, lif_bytes):
     build(b)
     b.lif("l", reset=reset)
     assert step_memory(b.build(), batch=1, **options).totals["saved_by_kind"]["lif"] == lif_bytes
+
+
+def test_training_saved_tensors_are_named_per_node():
+    """The per-node 'saved' column names what each rule keeps, with its bytes (B = 1, T = 2, fp32):
+    input (2, 4, 4) -> conv 1x1 -> bn -> lif -> dropout 0.5 -> maxpool 2 -> conv 1x1 -> lif (hard)."""
+    from snncost.training.step import step_memory
+
+    b = SpecBuilder("s", (2, 4, 4), timesteps=2)
+    b.conv2d("c", 2, 1)
+    b.batchnorm("bn")
+    b.lif("l0")
+    b.add("d", "dropout", p=0.5)
+    b.pool("p", "maxpool2d", 2)
+    b.conv2d("c2", 2, 1)
+    b.lif("l", reset="hard")
+    spec = b.build()
+    saved = {r["name"]: r["saved"] for r in step_memory(spec, batch=1).rows}
+    assert saved == {
+        "c": "input 128",                                            # the network input, 32 x 4 B, once
+        "bn": "input 256, statistics 32, running statistics 16",     # 32 x 4 x 2; 2 x 2 x 4 x 2; 2 x 2 x 4
+        "l0": "membrane 256",                                        # 32 x 4 x 2
+        "d": "mask 256",                                             # 32 x 4 x 2
+        "p": "input 256, indices 128",                               # 32 x 4 x 2; int64 2 x 2 x 2 x 8 x 2
+        "c2": "input 64",                                            # 8 x 4 x 2
+        "l": "membrane 64, reset mask 64",                           # 8 x 4 x 2 each
+    }
+    b = SpecBuilder("r", (2, 4, 4), timesteps=2)
+    b.conv2d("c", 2, 1)
+    b.lif("l")
+    reverse = {r["name"]: r["saved"] for r in step_memory(b.build(), batch=1, sharing="C2", training="reverse",
+                                                            profile="numpy-engine").rows}
+    # 16 neurons x 8 B once; the 1-byte spike codes of 32 neurons at 2 timesteps
+    assert reverse["l"] == "membrane buffer (reverse) 128, spike codes 64"
