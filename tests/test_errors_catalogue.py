@@ -330,6 +330,17 @@ CASES: list[Case] = [
     api("api-spec-not-mapping", "`spec_from_dict(['conv'])`", "SpecError", "spec", lambda: _spec(["conv"])),
     api("api-builder-kernel", "`SpecBuilder.conv2d('conv1', 4, kernel=0)`", "SpecError", "kernel", _builder_bad_kernel),
     api("api-load-nir", "`load_spec('net.nir')`", "InputFileError", "net.nir", lambda: _load("net.nir")),
+    api("registry-parent-grammar", "a registry row with parent `a + 2 * (a`", "InputFileError", "column 'parent'",
+        lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,,,a + 2 * (a,,,,,,,")),
+    api("registry-parent-not-code", "a registry row with parent `__import__('os')`", "InputFileError",
+        "column 'parent'", lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,,,__import__('os'),,,,,,,")),
+    api("registry-explanation-kind", "a registry row with explanation `guess: a`", "InputFileError",
+        "column 'explanation'", lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,m,,,,,,,,guess: a,")),
+    api("registry-not-modelled-status", "a registry row with no model and no parent, expected `explained-deviation`",
+        "InputFileError", "column 'expected_status'",
+        lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,,,,,,explained-deviation,no layer list,,,")),
+    api("registry-pinned", "a registry row with pinned value `1.5`", "InputFileError", "column 'pinned'",
+        lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,m,,,,,,,,,1.5")),
 ]
 
 # ---- the NumPy engine (snncost engine verify|train|compare) ----------------------------------
@@ -447,6 +458,14 @@ CASES += [  # training memory (issue 10): snncost train-memory, snncost fit
     api("api-fit-memory-type", "`fit('resnet19', 2.5e10)`", "ConfigError", "option --memory",
         lambda: _fit("resnet19", 2.5e10)),
 ]
+
+
+def _registry_row(line: str):
+    """Parse a two-row registry: a published row 'a' with a model, then ``line``."""
+    from snncost.reproduce.registry import COLUMNS, parse_registry
+
+    text = ",".join(COLUMNS) + "\na,p,T,r,q,1.80,2,MiB,MB,m,,,,,,,,,\n" + line + "\n"
+    return parse_registry(text, "tables/demo.csv")
 
 
 # ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Every figure of the paper's registry (tables/<paper>.csv) is computed exactly,
 compared with the printed value and given a status (match, match-rounded-parent,
-explained-deviation, mismatch; info for rows that are not published figures).
+explained-deviation, mismatch, not-modelled; info for rows that are not published
+figures).
 See docs/reproduce.md.
 """
 from __future__ import annotations

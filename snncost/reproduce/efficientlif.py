@@ -1,8 +1,8 @@
 """EfficientLIF-Net (Kim, Li, Moitra, Yin, Panda, Front. Neurosci. 2023; seed 000): the LIF
 memory of Table 1 (VGG16, ResNet19; five datasets; Baseline, L, C#2, L+C#2; forward
-and backward), Table 2 (ResNet19 C#2/4/8), the text figures of Sec. 5.2 and the
-abstract, Fig. 1 (the LIF share of a network's total memory) and Fig. 8 (a pruned
-ResNet19).  Registry: tables/efficientlif.csv; models: model_zoo/efficientlif.py.
+and backward), Table 2 (ResNet19 C#2/4/8), the text figures of Sec. 5.2, 5.3.7, 5.3.8
+and the abstract, Fig. 1 (the LIF share of a network's total memory) and Fig. 8 (a
+pruned ResNet19).  Registry: tables/efficientlif.csv; models: model_zoo/efficientlif.py.
 
 What a row is computed on (Sec. 5.2 and Table 1's caption):
 
@@ -13,13 +13,18 @@ What a row is computed on (Sec. 5.2 and Table 1's caption):
 - shared rows' backward = forward (reverse recomputation, Eq. 18-19, soft reset);
 - the tables print "MB" and mean MiB (2^20 bytes): the registry's ``unit`` is MiB and
   ``printed_unit`` MB; Fig. 8's MB are MiB too;
-- Fig. 1, ResNet19 at 224x224, 32-bit weights and membrane, 1-bit spikes ("LIF about
-  53% of the total"): ``share=total`` is LIF forward / (weights + LIF forward + spikes
+- Fig. 1, ResNet19 at 224x224, 32-bit weights and membrane, 1-bit spikes ("the LIF
+  memory takes 53% of memory overhead", Sec. 1): ``share=total`` is LIF forward / (weights + LIF forward + spikes
   of all T timesteps), snncost's ``total_bits``; ``share=per-timestep`` counts one
   timestep of spikes, ``share=bptt`` the BPTT membrane (info rows);
 - Fig. 8, ResNet19 (CIFAR10, 32x32) pruned to 94.94% weight sparsity: "weights about
   5 MB" (nonzero values only, :mod:`snncost.pruning` format ``values``), "baseline
-  LIF 2.9 MB, about 60% of the weights", "L+C#2 about 23% of baseline LIF".
+  LIF 2.9 MB, ~60% of the memory cost for weight parameters", "L+C#2 ~23% of
+  baseline LIF"; Sec. 5.3.8: L and C#2 "reduce the LIF memory cost by about half";
+- Sec. 5.3.7 (Fig. 7B, ResNet19 on ImageNet-100 at 224x224): backward (BPTT) LIF
+  memory "around 7x larger" than weight memory (32-bit, every parameter) and than
+  activation memory, which is counted as the paper lists it: "spike activation
+  (1-bit)" of every LIF at all T timesteps (``spike_bits_all_timesteps``).
 
 Config keys: ``input``, ``in_channels``, ``num_classes`` (builder options of the zoo
 model), ``timesteps``, ``membrane_bits``, ``batch``, ``sharing``, ``grouping``,
@@ -30,8 +35,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 NAME = "efficientlif"
-TITLE = ("EfficientLIF-Net (Kim et al., Front. Neurosci. 2023): LIF memory, Table 1, Table 2, the text figures, "
-         "Fig. 1 (LIF share of total memory at 224x224) and Fig. 8 (ResNet19 pruned to 94.94%)")
+TITLE = ("EfficientLIF-Net (Kim et al., Front. Neurosci. 2023): LIF memory, Table 1, Table 2, the text figures "
+         "(Sec. 5.2, 5.3.7, 5.3.8), Fig. 1 (LIF share of total memory at 224x224) and Fig. 8 (ResNet19 pruned to "
+         "94.94%)")
 REGISTRY = "efficientlif.csv"
 UNITS = ("MiB", "x", "%")
 
@@ -76,37 +82,49 @@ def _memory(*keys):
 
 
 def _share_of_total(row, c, t):
-    """Fig. 1: LIF memory / total memory, in percent."""
+    """Fig. 1: LIF memory / total memory."""
     lif = Fraction(t["lif_forward_bits"])
     share = c.get("share", "total")
     if share == "total":
-        return 100 * lif / t["total_bits"]
+        return lif / t["total_bits"]
     if share == "per-timestep":
-        return 100 * lif / (t["weight_bits"] + lif + t["spike_bits_per_timestep"])
+        return lif / (t["weight_bits"] + lif + t["spike_bits_per_timestep"])
     bptt = Fraction(t["lif_backward_bits"])
-    return 100 * bptt / (t["weight_bits"] + bptt + t["spike_bits_all_timesteps"])
+    return bptt / (t["weight_bits"] + bptt + t["spike_bits_all_timesteps"])
 
 
 def _share_of_weights(row, c, t):
-    """Fig. 8: LIF forward memory / (pruned) weight memory, in percent."""
-    return 100 * Fraction(t["lif_forward_bits"]) / t["weight_bits"]
+    """Fig. 8: LIF forward memory / (pruned) weight memory."""
+    return Fraction(t["lif_forward_bits"]) / t["weight_bits"]
 
 
 def _relative_to_baseline(row, c, t):
-    """Fig. 8: LIF forward memory of the row's scheme / that of the unshared network, in percent."""
+    """Fig. 8, Sec. 5.3.8: LIF forward memory of the row's scheme / that of the unshared network."""
     baseline = _evaluate(row, {k: v for k, v in c.items() if k not in ("sharing", "grouping", "training")})
-    return 100 * Fraction(t["lif_forward_bits"]) / baseline["lif_forward_bits"]
+    return Fraction(t["lif_forward_bits"]) / baseline["lif_forward_bits"]
 
 
-#: quantity -> (unit kind, computation(row, typed config, analysis totals))
+def _backward_over(key):
+    """Sec. 5.3.7 (Fig. 7B): LIF backward memory / another part of the memory."""
+    def value(row, c, t):
+        return Fraction(t["lif_backward_bits"]) / t[key]
+    return value
+
+
+MEMORY = ("MiB",)
+FRACTION = ("%", "x")   # a ratio printed in percent (x 100) or as a factor
+#: quantity -> (units it may be printed in, computation(row, typed config, analysis totals))
 QUANTITIES = {
-    "LIF forward memory": ("memory", _memory("lif_forward_bits")),
-    "LIF backward memory": ("memory", _memory("lif_backward_bits")),
-    "LIF memory (forward = backward)": ("memory", _memory("lif_forward_bits", "lif_backward_bits")),
-    "weight memory": ("memory", _memory("weight_bits")),
-    "LIF share of total memory": ("percent", _share_of_total),
-    "LIF share of weight memory": ("percent", _share_of_weights),
-    "LIF memory relative to baseline": ("percent", _relative_to_baseline),
+    "LIF forward memory": (MEMORY, _memory("lif_forward_bits")),
+    "LIF backward memory": (MEMORY, _memory("lif_backward_bits")),
+    "LIF memory (forward = backward)": (MEMORY, _memory("lif_forward_bits", "lif_backward_bits")),
+    "weight memory": (MEMORY, _memory("weight_bits")),
+    "LIF share of total memory": (FRACTION, _share_of_total),
+    "LIF share of weight memory": (FRACTION, _share_of_weights),
+    "LIF memory relative to baseline": (FRACTION, _relative_to_baseline),
+    # activation memory = the 1-bit spikes of all T timesteps, the "spike activation (1-bit)" of Sec. 5.3.7
+    "LIF backward memory / weight memory": (FRACTION, _backward_over("weight_bits")),
+    "LIF backward memory / activation memory": (FRACTION, _backward_over("spike_bits_all_timesteps")),
 }
 
 
@@ -125,17 +143,17 @@ def _config(row) -> dict:
 
 def compute(row) -> Fraction:
     """Exact value of a row's quantity: LIF or weight memory in the row's unit (MiB),
-    or a share in percent."""
+    or a ratio in percent (``%``) or as a factor (``x``)."""
     from ..errors import InputFileError
     from .registry import check_quantity
 
     check_quantity(row, QUANTITIES)
-    kind, value = QUANTITIES[row.quantity]
-    if (row.unit == "%") != (kind == "percent") or row.unit == "x":
-        raise InputFileError(row.where("unit"), f"{row.unit!r} does not fit {row.quantity!r}",
-                             "%" if kind == "percent" else "MiB")
+    units, value = QUANTITIES[row.quantity]
+    if row.unit not in units:
+        raise InputFileError(row.where("unit"), f"{row.unit!r} does not fit {row.quantity!r}", ", ".join(units))
     c = _config(row)
-    return value(row, c, _evaluate(row, c))
+    result = value(row, c, _evaluate(row, c))
+    return 100 * result if row.unit == "%" else result
 
 
 def describe(row) -> str:

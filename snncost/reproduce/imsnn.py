@@ -1,10 +1,13 @@
 """IM-SNN (Hasssan, Meng, Anupreetham, Seo; seed 003): the memory columns of Tables III,
-V, VI and VII, MINT rows included.  Registry: tables/imsnn.csv; models: model_zoo/imsnn.py.
+V, VI and VII, MINT rows included, the memory ratios of the text (Sec. I, V-B, V-C:
+rows derived from the table rows by their ``parent``) and the op figures of Sec. IV-C
+(not modelled until op counts exist, issue #9).  Registry: tables/imsnn.csv; models:
+model_zoo/imsnn.py.
 
 Every one of the 118 memory figures of the four tables is a registry row.  The
 figures of prior works whose networks IM-SNN does not define (ResNet-18, VGG-11,
 VGG-13, VGG7-like, EST's ResNet-34, Spikformer, non-spiking detectors, VGG+SSD) have
-no model: they are *not modelled* rows (``explained-deviation`` with the reason, no
+no model: they are *not modelled* rows (status ``not-modelled``, with the reason, no
 computed value; docs/reproduce.md).
 
 What a row is computed on (IM-SNN Sec. V-B, Eq. 15-17; domain notes sec. 3):
@@ -23,8 +26,9 @@ What a row is computed on (IM-SNN Sec. V-B, Eq. 15-17; domain notes sec. 3):
 
 Config keys: ``input``, ``in_channels``, ``num_classes`` (model), ``weight_bits``,
 ``membrane`` (number or preset), ``ternary_convention``, ``masked_convention``,
-``spike_bits``, ``weights`` (conv | all), ``timesteps`` (recorded; memory per timestep
-does not depend on it).
+``spike_bits``, ``weights`` (conv | all), ``lif_scope`` (all | blocks: the stem LIF not
+counted, the model variant that reproduces ResNet-34's membrane column), ``timesteps``
+(recorded; memory per timestep does not depend on it).
 """
 from __future__ import annotations
 
@@ -32,48 +36,68 @@ from fractions import Fraction
 
 NAME = "imsnn"
 TITLE = ("IM-SNN (Hasssan et al.): weight, membrane and total memory of Tables III, V, VI and VII "
-         "(MINT rows included)")
+         "(MINT rows included), the text's memory ratios and Sec. IV-C's op figures")
 REGISTRY = "imsnn.csv"
-UNITS = ("MB", "kB")
+UNITS = ("MB", "kB", "x", "MOPs", "%")
 
 QUANTITIES = {
-    "weight memory": "eq15_weight_bits",
-    "membrane memory": "eq15_membrane_bits",
-    "total memory (Eq. 15)": "eq15_bits",
+    "weight memory": ("eq15_weight_bits",),
+    "membrane memory": ("eq15_membrane_bits",),
+    "total memory (Eq. 15)": ("eq15_weight_bits", "eq15_membrane_bits", "eq15_spike_bits"),
+}
+#: ``lif_scope`` key -> which LIF layers the membrane and spike terms count
+LIF_SCOPES = {
+    "all": "every LIF",
+    "blocks": "the stem LIF not counted",
 }
 _INT_KEYS = ("input", "in_channels", "num_classes", "timesteps")
-_TEXT_KEYS = ("weight_bits", "membrane", "ternary_convention", "masked_convention", "spike_bits", "weights")
+_TEXT_KEYS = ("weight_bits", "membrane", "ternary_convention", "masked_convention", "spike_bits", "weights",
+              "lif_scope")
 CONFIG_KEYS = _INT_KEYS + _TEXT_KEYS
 
 
-def analysis_config(row):
-    """(spec, AnalysisConfig) of a registry row."""
-    from ..analysis import make_config
+def _report(row, c: dict):
+    """The snncost report of a registry row (``snncost.analyze``, per-layer rows and totals)."""
+    from ..analysis import analyze
     from ..zoo import load
-    from .registry import typed_config
 
-    c = typed_config(row, _INT_KEYS, _TEXT_KEYS)
-    build = {k: c[k] for k in ("num_classes", "in_channels") if k in c}
-    spec = load(row.model, **build)
-    config = make_config(spec, input=c.get("input"), timesteps=c.get("timesteps"),
-                         weight_bits=c.get("weight_bits", "32"), membrane_bits=c.get("membrane", "32"),
-                         spike_bits=c.get("spike_bits", "1"),
-                         ternary_convention=c.get("ternary_convention", "imsnn"),
-                         masked_convention=c.get("masked_convention", "halved"),
-                         eq15_weights=c.get("weights", "conv"))
-    return spec, config
+    spec = load(row.model, **{k: c[k] for k in ("num_classes", "in_channels") if k in c})
+    return analyze(spec, input=c.get("input"), timesteps=c.get("timesteps"), baseline=False,
+                   weight_bits=c.get("weight_bits", "32"), membrane_bits=c.get("membrane", "32"),
+                   spike_bits=c.get("spike_bits", "1"), ternary_convention=c.get("ternary_convention", "imsnn"),
+                   masked_convention=c.get("masked_convention", "halved"), eq15_weights=c.get("weights", "conv"))
+
+
+def _neuron_layers(row, c: dict, layers: list[dict]) -> list[dict]:
+    """The layers whose LIFs the row's ``lif_scope`` counts (``blocks``: all but the
+    stem's, IM-SNN's ResNet-34 membrane column; the zoo names the stem ``stem``)."""
+    from ..errors import InputFileError
+
+    scope = c.get("lif_scope", "all")
+    if scope not in LIF_SCOPES:
+        raise InputFileError(row.where("config"), f"unknown lif_scope {scope!r}", ", ".join(LIF_SCOPES))
+    if scope == "all":
+        return layers
+    kept = [r for r in layers if not (r["name"] == "stem" or r["name"].startswith("stem."))]
+    if not any(r["lif_neurons"] for r in layers if r not in kept):
+        raise InputFileError(row.where("config"), f"lif_scope=blocks, but {row.model} has no stem LIF",
+                             "lif_scope=all, or a model whose stem layers are named 'stem'")
+    return kept
 
 
 def compute(row) -> Fraction:
-    """Exact value of a row's quantity in the row's unit (decimal MB or kB)."""
-    from ..analysis import evaluate
+    """Exact value of a row's quantity in the row's unit (decimal MB or kB): Eq. 15's
+    terms w_p N_w, u_p N_f, u_s N_f summed over the LIF layers of ``lif_scope``."""
     from ..units import convert
-    from .registry import check_quantity
+    from .registry import check_quantity, typed_config
 
     check_quantity(row, QUANTITIES)
-    spec, config = analysis_config(row)
-    _, totals = evaluate(spec, config)
-    return convert(totals[QUANTITIES[row.quantity]], row.unit)
+    c = typed_config(row, _INT_KEYS, _TEXT_KEYS)
+    report = _report(row, c)
+    neurons = _neuron_layers(row, c, report.rows)
+    bits = sum(report.totals[key] if key == "eq15_weight_bits" else sum(r[key] for r in neurons)
+               for key in QUANTITIES[row.quantity])
+    return convert(bits, row.unit)
 
 
 def describe(row) -> str:
@@ -95,4 +119,6 @@ def describe(row) -> str:
         parts.append(f"U {membrane}")
     if row.quantity == "total memory (Eq. 15)":
         parts.append(f"S {c.get('spike_bits', '1')} b")
+    if c.get("lif_scope", "all") != "all":
+        parts.append(LIF_SCOPES[c["lif_scope"]])
     return ", ".join(parts)

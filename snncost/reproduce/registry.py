@@ -21,21 +21,28 @@ Columns (every row has all of them; empty cells are allowed where noted):
                    figure snncost cannot compute: see "not modelled" below)
 ``config``         ``key=value`` pairs separated by ``;`` (input size, timesteps,
                    sharing, grouping, training mode, bits...): read by the paper module
-``parent``         the paper's own derivation from other rows' *printed* values:
-                   ``ID``, ``ID op ID`` or ``ID op NUMBER`` with op one of ``+ - * /``
-``rounding``       how the paper rounds this figure: empty or ``half-up`` (default),
-                   ``truncate`` (an explained deviation that the framework checks)
+``parent``         the paper's own derivation from other rows' figures: an arithmetic
+                   expression of row ids and numbers (``+ - * /``, parentheses):
+                   ``a * 5``, ``w + 2 * u``, ``fp / q``
+``rounding``       the row's one rounding convention: empty or ``half-up`` (default),
+                   or ``truncate``
 ``compare_to``     for an informational row: the published row it is contrasted with
 ``expected_status`` optional: the status this row should get (checked, reported)
-``reason``         why a row deviates (required for ``explained-deviation``)
+``reason``         what was found or tried (required for ``explained-deviation`` and
+                   ``not-modelled``); a note, never the check itself
 ``note``           what the figure was computed on (model variant, grouping...)
+``explanation``    a checkable explanation: ``variant: key=value; ...`` (the row
+                   recomputed with that config) or ``printed: EXPRESSION`` (arithmetic
+                   on other rows' printed figures)
+``pinned``         the exact computed value (``p/q`` or an integer; empty when nothing
+                   is computed), rewritten only by ``python tests/test_reproduce_pins.py --write``
 
 A published figure with neither ``model`` nor ``parent`` is *not modelled* (a prior
 work's network that no paper defines, say): it is accepted only with
-``expected_status = explained-deviation`` and a ``reason``, and is reported with that
-status, no computed value and the reason.
+``expected_status = not-modelled`` and a ``reason``.
 
-Nothing in a registry is evaluated as code: ``parent`` is parsed by a fixed grammar.
+Nothing in a registry is evaluated as code: ``parent`` and ``printed:`` expressions are
+read by a small fixed-grammar parser.
 """
 from __future__ import annotations
 
@@ -48,65 +55,68 @@ from fractions import Fraction
 from importlib import resources
 
 from ..errors import InputFileError
+from .expression import Expression, parse_expression
 
 COLUMNS = ("id", "paper", "table", "row", "quantity", "published", "decimals", "unit", "printed_unit",
-           "model", "config", "parent", "rounding", "compare_to", "expected_status", "reason", "note")
+           "model", "config", "parent", "rounding", "compare_to", "expected_status", "reason", "note",
+           "explanation", "pinned")
 ROUNDINGS = ("half-up", "truncate")
-OPERATORS = ("+", "-", "*", "/")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
-_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _PUBLISHED = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _CONFIG_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-@dataclass(frozen=True)
-class Parent:
-    """A paper's derivation of a figure from other rows: ``left op right``.
-
-    ``right`` is a row id or an exact number (Fraction); ``op`` is None for a plain
-    copy of ``left``.
-    """
-
-    left: str
-    op: str | None = None
-    right: object = None
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return (self.left,) + ((self.right,) if isinstance(self.right, str) else ())
-
-    def apply(self, values: dict):
-        """Exact value of the derivation, given a value (Fraction) for each parent id."""
-        a = Fraction(values[self.left])
-        if self.op is None:
-            return a
-        b = Fraction(values[self.right]) if isinstance(self.right, str) else self.right
-        if self.op == "+":
-            return a + b
-        if self.op == "-":
-            return a - b
-        if self.op == "*":
-            return a * b
-        return a / b
-
-    def text(self, values: dict | None = None) -> str:
-        """``'704.4 - 32.16'`` with values, ``'a - b'`` without."""
-        def term(x):
-            if isinstance(x, str):
-                return str(values[x]) if values is not None else x
-            return _plain_number(x)
-        return term(self.left) if self.op is None else f"{term(self.left)} {self.op} {term(self.right)}"
-
-    def __str__(self) -> str:
-        return self.text()
-
-
-def _plain_number(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else str(Decimal(x.numerator) / Decimal(x.denominator))
-
-
 def _cell(source: str, line: int, row_id: str, column: str) -> str:
     return f"registry {source} line {line} (id '{row_id}') column '{column}'"
+
+
+EXPLANATION_KINDS = ("variant", "printed")
+_EXPLANATION_VALID = ("'variant: key=value; ...' (the row recomputed with these config changes: a named model "
+                      "variant) or 'printed: EXPRESSION' (arithmetic on other rows' printed figures)")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A checkable explanation of a deviation (column ``explanation``).
+
+    ``variant``: the row recomputed by its paper module with ``config`` changed (a
+    named alternative computation: "the stem LIF not counted", "2-bit storage");
+    ``printed``: ``expression`` evaluated on other rows' *printed* figures (the
+    paper's own arithmetic, e.g. a value copied from another row).  Either one
+    explains the row only if its value, rounded by the row's convention, is the
+    printed figure; the runner checks it.
+    """
+
+    kind: str
+    text: str
+    config: dict = field(default_factory=dict)
+    expression: Expression | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"
+
+
+def parse_explanation(text: str, where: str) -> Explanation | None:
+    """``'variant: lif_scope=blocks'`` or ``'printed: t5.dsr.U'`` -> an :class:`Explanation`."""
+    if not text.strip():
+        return None
+    kind, sep, body = text.partition(":")
+    kind, body = kind.strip(), body.strip()
+    if not sep or kind not in EXPLANATION_KINDS or not body:
+        raise InputFileError(where, f"cannot read explanation {text!r}", _EXPLANATION_VALID)
+    if kind == "variant":
+        return Explanation(kind, body, config=parse_config(body, where))
+    return Explanation(kind, body, expression=parse_expression(body, where))
+
+
+def parse_pinned(text: str, where: str) -> Fraction | None:
+    """``'5635/8'`` or ``'12'`` -> Fraction; empty -> None (nothing computed)."""
+    if not text:
+        return None
+    if not re.fullmatch(r"-?[0-9]+(/[0-9]+)?", text) or text.endswith("/0"):
+        raise InputFileError(where, f"{text!r} is not an exact value",
+                             "an integer or a fraction p/q, as written by tests/test_reproduce_pins.py --write")
+    return Fraction(text)
 
 
 @dataclass(frozen=True)
@@ -124,8 +134,10 @@ class RegistryRow:
     printed_unit: str
     model: str | None
     config: dict = field(default_factory=dict)
-    parent: Parent | None = None
+    parent: Expression | None = None
     rounding: str = "half-up"
+    explanation: Explanation | None = None
+    pinned: Fraction | None = None
     compare_to: str | None = None
     expected_status: str | None = None
     reason: str = ""
@@ -195,26 +207,6 @@ def parse_config(text: str, where: str) -> dict:
     return config
 
 
-def parse_parent(text: str, where: str) -> Parent | None:
-    """``'a.fwd * 5'`` -> Parent('a.fwd', '*', Fraction(5)); a fixed grammar, never eval."""
-    tokens = text.split()
-    if not tokens:
-        return None
-    valid = "ID, 'ID op ID' or 'ID op NUMBER' with op one of + - * / and spaces around op, e.g. 't1.base.fwd * 5'"
-    if len(tokens) == 1 and _ID.match(tokens[0]):
-        return Parent(tokens[0])
-    if len(tokens) == 3 and _ID.match(tokens[0]) and tokens[1] in OPERATORS:
-        right = tokens[2]
-        if _ID.match(right):
-            return Parent(tokens[0], tokens[1], right)
-        if _NUMBER.match(right):
-            number = Fraction(Decimal(right))
-            if tokens[1] == "/" and number == 0:
-                raise InputFileError(where, "division by zero", "a non-zero divisor")
-            return Parent(tokens[0], tokens[1], number)
-    raise InputFileError(where, f"cannot read parent {text!r}", valid)
-
-
 def _decimals_of(published: str) -> int:
     return len(published.partition(".")[2])
 
@@ -281,13 +273,17 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
         expected = cell["expected_status"] or None
         if expected is not None and expected not in STATUSES:
             raise InputFileError(where("expected_status"), f"unknown status {expected!r}", ", ".join(STATUSES))
-        parent = parse_parent(cell["parent"], where("parent"))
+        parent = parse_expression(cell["parent"], where("parent"))
         if published is None and expected not in (None, "info"):
             raise InputFileError(where("expected_status"), f"an unpublished row cannot be {expected!r}", "info, or empty")
         if expected == "explained-deviation" and not cell["reason"]:
             raise InputFileError(where("reason"), "an explained deviation needs its reason", "the reason text")
         if not cell["model"] and parent is None:
-            _check_not_modelled(expected, where)
+            _check_not_modelled(expected, cell["reason"], where)
+        explanation = parse_explanation(cell["explanation"], where("explanation"))
+        if explanation is not None and explanation.kind == "variant" and not cell["model"]:
+            raise InputFileError(where("explanation"), "a model variant needs a row with a model",
+                                 "'printed: EXPRESSION', or a model in column 'model'")
         if cell["compare_to"] and published is not None:
             raise InputFileError(where("compare_to"), "only informational rows (empty 'published') compare to another row",
                                  "empty, or empty 'published'")
@@ -296,7 +292,8 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
             published=published, decimals=decimals, unit=cell["unit"], printed_unit=cell["printed_unit"] or cell["unit"],
             model=cell["model"] or None, config=parse_config(cell["config"], where("config")), parent=parent,
             rounding=rounding, compare_to=cell["compare_to"] or None, expected_status=expected,
-            reason=cell["reason"], note=cell["note"], line=line, source=source))
+            reason=cell["reason"], note=cell["note"], explanation=explanation,
+            pinned=parse_pinned(cell["pinned"], where("pinned")), line=line, source=source))
     if len(papers) > 1:
         raise InputFileError(f"registry {source} column 'paper'", f"several papers in one file: {', '.join(sorted(papers))}",
                              "one paper per registry file")
@@ -304,15 +301,18 @@ def parse_registry(text: str, source: str, *, units: tuple[str, ...] | None = No
     return rows
 
 
-def _check_not_modelled(expected: str | None, where) -> None:
+def _check_not_modelled(expected: str | None, reason: str, where) -> None:
     """A row with neither model nor parent is a figure that is not modelled: it must
-    be expected as an explained deviation (its reason was checked before)."""
+    be expected as ``not-modelled`` and say why in ``reason``."""
     valid = ("a zoo model name or a parent derivation; or, for a published figure that cannot be computed, "
-             "expected_status 'explained-deviation' and a reason")
+             "expected_status 'not-modelled' and a reason")
     if expected is None:
         raise InputFileError(where("model"), "no model and no parent", valid)
-    if expected != "explained-deviation":
+    if expected != "not-modelled":
         raise InputFileError(where("expected_status"), f"a row with no model and no parent cannot be {expected!r}", valid)
+    if not reason:
+        raise InputFileError(where("reason"), "a figure that is not modelled needs its reason",
+                             "why it cannot be computed (no layer list, no op counts...)")
 
 
 def _check_references(rows: list[RegistryRow], source: str) -> None:
@@ -326,6 +326,10 @@ def _check_references(rows: list[RegistryRow], source: str) -> None:
                                      "a row with a published value")
         if r.parent is not None:
             _check_units(r, by_id)
+        for ref in (r.explanation.expression.ids if r.explanation and r.explanation.expression else ()):
+            if ref not in by_id or not by_id[ref].is_published or ref == r.id:
+                raise InputFileError(r.where("explanation"), f"{ref!r} is not another published row of this file",
+                                     "ids of other rows with a published value")
         if r.compare_to is not None:
             target = by_id.get(r.compare_to)
             if target is None or not target.is_published:
@@ -335,15 +339,15 @@ def _check_references(rows: list[RegistryRow], source: str) -> None:
 
 
 def _check_units(row: RegistryRow, by_id: dict) -> None:
-    """A copy, a sum, a difference or a scaling keeps its parents' unit."""
-    p = row.parent
-    if p.op == "*" and isinstance(p.right, str) or p.op == "/" and isinstance(p.right, str):
-        return  # a ratio or a product: a unit of its own
-    for ref in p.ids:
-        if by_id[ref].unit != row.unit:
-            raise InputFileError(row.where("unit"), f"{row.unit!r} differs from the unit {by_id[ref].unit!r} "
-                                 f"of parent {ref!r} (a copy, sum, difference or scaling keeps the unit)",
-                                 by_id[ref].unit)
+    """A copy, a sum, a difference or a scaling keeps its parents' unit; a ratio or a
+    product of two rows has a unit of its own."""
+    try:
+        unit = row.parent.unit_of({ref: by_id[ref].unit for ref in row.parent.ids})
+    except ValueError as exc:
+        raise InputFileError(row.where("parent"), str(exc), "terms of a sum or difference in one unit") from None
+    if unit is not None and unit != row.unit:
+        raise InputFileError(row.where("unit"), f"{row.unit!r} differs from the unit {unit!r} of the parent "
+                             "derivation (a copy, sum, difference or scaling keeps the unit)", unit or "a plain number")
 
 
 def order_of_derivation(rows: list[RegistryRow], source: str = "") -> list[RegistryRow]:
@@ -377,3 +381,26 @@ def load_registry(filename: str, *, units: tuple[str, ...] | None = None) -> lis
                              "a registry CSV file in tables/") from None
     return parse_registry(text, f"tables/{filename}", units=units)
 
+
+
+def pin_text(value: Fraction | None) -> str:
+    """The ``pinned`` cell of an exact value: ``'12'``, ``'5635/8'``; ``''`` for None."""
+    if value is None:
+        return ""
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def with_pins(text: str, pins: dict) -> str:
+    """Registry CSV ``text`` with its ``pinned`` column rewritten from ``pins`` (id ->
+    exact value or None); every other cell is kept as it is.  Used only by the
+    deliberate regeneration command, ``python tests/test_reproduce_pins.py --write``."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    if tuple(header) != COLUMNS:
+        raise InputFileError("registry", "wrong header", "the columns " + ",".join(COLUMNS))
+    id_at, pin_at = header.index("id"), header.index("pinned")
+    for cells in rows[1:]:
+        cells[pin_at] = pin_text(pins[cells[id_at]])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..render.formats import render_table, to_json
+from .registry import pin_text
 from .runner import Reproduction, Result
 from .status import MATCH, decimal_text
 
@@ -24,11 +25,15 @@ def _unit(result: Result) -> str:
 
 
 def _note(result: Result) -> str:
-    """The verdict's explanation (unless it is a plain match) and the row's note."""
+    """The verdict's explanation (unless it is a plain half-up match), the registry's
+    reason and the row's note."""
     parts = []
-    plain = result.status == MATCH and "would give" not in result.verdict.detail
+    plain = (result.status == MATCH and "would give" not in result.verdict.detail
+             and result.row.rounding == "half-up" and not result.row.reason)
     if not plain:
         parts.append(result.verdict.detail)
+    if result.row.reason and result.row.reason not in result.verdict.detail:
+        parts.append(f"note: {result.row.reason}")
     if result.row.note:
         parts.append(result.row.note)
     if not result.as_expected:
@@ -40,23 +45,20 @@ def _status(result: Result) -> str:
     return result.status if result.as_expected else f"{result.status} (expected {result.row.expected_status})"
 
 
-NOT_MODELLED = "not modelled"
-
-
 def _computed(result: Result) -> str:
     if result.computed is not None:
         return decimal_text(result.computed)
-    return NOT_MODELLED if result.not_modelled else "n/a"
+    return "not modelled" if result.not_modelled else "n/a"
 
 
-PUBLISHED_HEADERS = ["table", "row", "quantity", "unit", "published", "computed", "difference", "status",
+PUBLISHED_HEADERS = ["id", "table", "row", "quantity", "unit", "published", "computed", "difference", "status",
                      "computed on", "note"]
-INFO_HEADERS = ["table", "row", "quantity", "unit", "computed", "compared with", "difference", "would be",
+INFO_HEADERS = ["id", "table", "row", "quantity", "unit", "computed", "compared with", "difference", "would be",
                 "computed on", "note"]
 
 
 def published_rows(rep: Reproduction) -> list[list[str]]:
-    return [[r.row.table, r.row.row, r.row.quantity, _unit(r), r.row.published, _computed(r), _signed(r.difference),
+    return [[r.row.id, r.row.table, r.row.row, r.row.quantity, _unit(r), r.row.published, _computed(r), _signed(r.difference),
              _status(r), r.computed_on, _note(r)] for r in rep.published]
 
 
@@ -65,7 +67,7 @@ def info_rows(rep: Reproduction) -> list[list[str]]:
     for r in rep.informational:
         compared = f"{r.compared_with.published} ({r.compared_with.id})" if r.compared_with else ""
         note = "; ".join(p for p in (r.row.note, r.would_be.detail if r.would_be else r.verdict.detail) if p)
-        out.append([r.row.table, r.row.row, r.row.quantity, _unit(r), _computed(r), compared, _signed(r.difference),
+        out.append([r.row.id, r.row.table, r.row.row, r.row.quantity, _unit(r), _computed(r), compared, _signed(r.difference),
                     r.would_be.status if r.would_be else "", r.computed_on, note])
     return out
 
@@ -80,7 +82,7 @@ def render(rep: Reproduction, fmt: str = "text") -> str:
     if fmt == "csv":
         headers = ["section"] + PUBLISHED_HEADERS
         rows = [["published"] + row for row in published_rows(rep)]
-        rows += [["info", *row[:4], "", row[4], row[6], f"info (would be {row[7]})", row[8], row[9]]
+        rows += [["info", *row[:5], "", row[5], row[7], f"info (would be {row[8]})", row[9], row[10]]
                  for row in info_rows(rep)]
         return render_table(headers, rows, "csv")
     command = f"snncost reproduce {rep.paper} --format md --out tables/{rep.paper}.md"
@@ -112,9 +114,7 @@ def render(rep: Reproduction, fmt: str = "text") -> str:
 
 
 def _fraction_text(value: Fraction | None) -> str | None:
-    if value is None:
-        return None
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return pin_text(value) if value is not None else None
 
 
 def result_dict(r: Result) -> dict:
@@ -143,6 +143,8 @@ def result_dict(r: Result) -> dict:
         "config": dict(row.config),
         "parent": str(row.parent) if row.parent else None,
         "rounding": row.rounding,
+        "explanation": str(row.explanation) if row.explanation else None,
+        "pinned": _fraction_text(row.pinned),
         "compare_to": row.compare_to,
         "would_be": r.would_be.status if r.would_be else None,
         "computed_on": r.computed_on,

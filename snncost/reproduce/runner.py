@@ -13,22 +13,24 @@ A paper is a module of this package that defines
 
 Rows without a model are derived from their parents' computed values by the
 ``parent`` derivation.  A published figure with neither (*not modelled*: the
-registry requires ``expected_status = explained-deviation`` and a reason for it) is
-reported as an explained deviation with no computed value.  Adding a paper means
-adding such a module and its registry; nothing here changes.
+registry requires ``expected_status = not-modelled`` and a reason for it), or one
+derived from such a figure, is reported as ``not-modelled`` with no computed value.
+A row's ``explanation`` is evaluated here (a ``variant`` through ``compute`` with the
+changed config, ``printed`` on the printed figures) and judged in :mod:`.status`.
+Adding a paper means adding such a module and its registry; nothing here changes.
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputFileError
 from .registry import RegistryRow, load_registry, order_of_derivation
-from .status import EXPLAINED, INFO, MISMATCH, REPRODUCED, STATUSES, Verdict, judge
+from .status import INFO, MISMATCH, NOT_MODELLED, REPRODUCED, STATUSES, Tried, Verdict, decimal_text, judge
 
 
 class NotReproduced(Exception):
@@ -36,7 +38,7 @@ class NotReproduced(Exception):
     describes it (the row becomes a ``mismatch`` with this message)."""
 
 
-_FRAMEWORK_MODULES = {"registry", "status", "runner", "render"}
+_FRAMEWORK_MODULES = {"registry", "expression", "status", "runner", "render"}
 
 
 @lru_cache(maxsize=1)
@@ -83,8 +85,9 @@ class Result:
 
     @property
     def not_modelled(self) -> bool:
-        """A published figure snncost does not compute (no model, no parent)."""
-        return not self.row.is_modelled
+        """A published figure snncost does not compute (no model, no parent, or a
+        parent that is not modelled)."""
+        return self.status == NOT_MODELLED
 
     @property
     def as_expected(self) -> bool:
@@ -136,11 +139,10 @@ class Reproduction:
 
     def summary(self) -> str:
         c = self.counts()
-        not_modelled = len(self.not_modelled)
         text = (f"summary: {len(self.published)} published figures: {c['match']} match, "
-                f"{c['match-rounded-parent']} match-rounded-parent, {c['explained-deviation']} explained-deviation"
-                + (f" ({not_modelled} not modelled)" if not_modelled else "")
-                + f", {c['mismatch']} mismatch; {c['info']} info rows (not published figures)")
+                f"{c['match-rounded-parent']} match-rounded-parent, {c['explained-deviation']} explained (checked), "
+                f"{c['mismatch']} mismatch, {c['not-modelled']} not modelled; "
+                f"{c['info']} info rows (not published figures)")
         if self.unexpected:
             text += f"; {len(self.unexpected)} not as expected: " + ", ".join(r.row.id for r in self.unexpected)
         return text
@@ -181,55 +183,103 @@ def judge_rows(rows: list[RegistryRow], module, source: str = "registry") -> lis
     by_id = {r.id: r for r in rows}
     results: dict[str, Result] = {}
     for row in order_of_derivation(rows, source):
-        computed, problem = _compute(module, row, results)
+        computed, problem, not_modelled = _compute(module, row, results)
         on = _describe(module, row)
         if not row.is_published:
-            compared = by_id.get(row.compare_to) if row.compare_to else None
-            would = None
-            if compared is not None and computed is not None:
-                would = judge(computed=computed, published=compared.published, decimals=compared.decimals)
-            detail = "not a published figure"
-            if compared is not None:
-                detail += (f"; against the printed {compared.published} ({compared.table}, {compared.row}) it would be "
-                           f"{would.status if would else MISMATCH}" + (f": {would.detail}" if would else ""))
-            if problem:
-                detail += f"; {problem}"
-            results[row.id] = Result(row, computed, Verdict(INFO, detail), on, compared, would)
-            continue
-        if not row.is_modelled:  # parse_registry accepts it only as an explained deviation with a reason
-            explained = row.expected_status == EXPLAINED and row.reason
-            verdict = Verdict(EXPLAINED, f"{row.reason} (not modelled: nothing computed; explanation not machine-checked)",
-                              checked=False) if explained else Verdict(MISMATCH, "not modelled, and no reason given")
-            results[row.id] = Result(row, None, verdict, on)
-            continue
-        if computed is None:
-            results[row.id] = Result(row, None, Verdict(MISMATCH, problem), on)
+            results[row.id] = _info(row, by_id, computed, problem, on)
             continue
         via_parents = expression = None
-        reproduced = True
+        unreproduced: list[str] = []
         if row.parent is not None:
             printed = {ref: by_id[ref].published for ref in row.parent.ids}
-            via_parents = row.parent.apply({ref: Fraction(Decimal(v)) for ref, v in printed.items()})
+            via_parents = _apply(row, "parent", row.parent, {ref: Fraction(Decimal(v)) for ref, v in printed.items()})
             expression = row.parent.text(printed)
             # a parent vouches only when it is reproduced and has a computed value
-            reproduced = all(results[ref].status in REPRODUCED and results[ref].computed is not None
-                             for ref in row.parent.ids)
+            unreproduced = [f"{ref} ({results[ref].status})" for ref in row.parent.ids
+                            if results[ref].status not in REPRODUCED or results[ref].computed is None]
+        if computed is None:
+            results[row.id] = Result(row, None, _uncomputed(row, problem, not_modelled, expression, via_parents), on)
+            continue
         verdict = judge(computed=computed, published=row.published, decimals=row.decimals, rounding=row.rounding,
-                        parent_expression=expression, via_parents=via_parents, parents_reproduced=reproduced,
-                        reason=row.reason if row.expected_status == EXPLAINED else "")
+                        parent_expression=expression, via_parents=via_parents, parents_reproduced=not unreproduced,
+                        unreproduced=", ".join(unreproduced), explanation=_try(module, row, by_id),
+                        parents_computed=row.parent is None or all(results[ref].computed is not None
+                                                                   for ref in row.parent.ids),
+                        reason=row.reason)
         results[row.id] = Result(row, computed, verdict, on)
     return [results[r.id] for r in rows]  # back to the registry's order
 
 
-def _compute(module, row: RegistryRow, done: dict) -> tuple[Fraction | None, str]:
+def _info(row: RegistryRow, by_id: dict, computed, problem: str, on: str) -> Result:
+    """An informational row, with the status it would get against its ``compare_to`` row."""
+    compared = by_id.get(row.compare_to) if row.compare_to else None
+    would = None
+    if compared is not None and computed is not None:
+        would = judge(computed=computed, published=compared.published, decimals=compared.decimals,
+                      rounding=compared.rounding)
+    detail = "not a published figure"
+    if compared is not None:
+        detail += (f"; against the printed {compared.published} ({compared.table}, {compared.row}) it would be "
+                   f"{would.status if would else MISMATCH}" + (f": {would.detail}" if would else ""))
+    if problem:
+        detail += f"; {problem}"
+    return Result(row, computed, Verdict(INFO, detail), on, compared, would)
+
+
+def _uncomputed(row: RegistryRow, problem: str, not_modelled: bool, expression, via_parents) -> Verdict:
+    """The verdict of a published figure with no computed value: not modelled (no
+    model and no parent, or a parent that is not modelled), or a mismatch."""
+    if not_modelled:
+        detail = row.reason or problem
+        if row.is_modelled:  # derived from a figure that is not modelled
+            detail = problem + (f"; the printed figures give {expression} = {decimal_text(via_parents, 0)}"
+                                if expression else "") + (f"; note: {row.reason}" if row.reason else "")
+        return Verdict(NOT_MODELLED, detail, checked=False)
+    return Verdict(MISMATCH, problem + (f"; note: {row.reason}" if row.reason else ""))
+
+
+def _try(module, row: RegistryRow, by_id: dict) -> Tried | None:
+    """The row's checkable explanation, evaluated: a model variant recomputed by the
+    paper module, or arithmetic on other rows' printed figures."""
+    e = row.explanation
+    if e is None:
+        return None
+    if e.kind == "printed":
+        printed = {ref: by_id[ref].published for ref in e.expression.ids}
+        value = _apply(row, "explanation", e.expression, {ref: Fraction(Decimal(v)) for ref, v in printed.items()})
+        return Tried(f"the printed figures {e.expression} = {e.expression.text(printed)}", value)
+    variant = replace(row, config={**row.config, **e.config})
+    try:
+        return Tried(f"the variant {e.text}", Fraction(module.compute(variant)))
+    except NotReproduced as exc:
+        return Tried(f"the variant {e.text}", None, str(exc))
+    except InputFileError as exc:  # a variant key the paper module refuses: the cell is 'explanation'
+        raise InputFileError(row.where("explanation"), f"variant {e.text!r}: {exc.problem}", exc.valid) from None
+
+
+def _compute(module, row: RegistryRow, done: dict) -> tuple[Fraction | None, str, bool]:
+    """(exact value or None, why there is none, whether that is because nothing is
+    modelled: no model and no parent, or a parent that is not modelled)."""
     if not row.is_modelled:
-        return None, "not modelled"
+        return None, "not modelled", True
     if row.model is not None:
         try:
-            return Fraction(module.compute(row)), ""
+            return Fraction(module.compute(row)), "", False
         except NotReproduced as exc:
-            return None, f"not computed: {exc}"
-    missing = [ref for ref in row.parent.ids if done[ref].computed is None]
-    if missing:
-        return None, f"not computed: parent {missing[0]} has no computed value"
-    return row.parent.apply({ref: done[ref].computed for ref in row.parent.ids}), ""
+            return None, f"not computed: {exc}", False
+    absent = [ref for ref in row.parent.ids if done[ref].computed is None]
+    if absent:
+        ref = absent[0]
+        if done[ref].status == NOT_MODELLED:
+            return None, f"not modelled: parent {ref} is not modelled", True
+        return None, f"not computed: parent {ref} has no computed value", False
+    return _apply(row, "parent", row.parent, {ref: done[ref].computed for ref in row.parent.ids}), "", False
+
+
+def _apply(row: RegistryRow, column: str, expression, values: dict) -> Fraction:
+    """``expression`` on ``values``; a division by a zero figure is an error on ``column``."""
+    try:
+        return expression.apply(values)
+    except ZeroDivisionError:
+        raise InputFileError(row.where(column), f"{expression} divides by zero with these figures",
+                             "a derivation whose divisors are not 0") from None

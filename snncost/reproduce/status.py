@@ -1,22 +1,31 @@
 """Status rules: how a computed value is compared with a figure as printed.
 
+Every row declares **one** rounding convention (registry column ``rounding``):
+``half-up`` (2.625 -> 2.63, Decimal ROUND_HALF_UP, :func:`snncost.units.round_half_up`)
+or ``truncate`` (toward zero).  Every status below uses that convention and no other.
+
 ``match``
-    the exact computed value, rounded half-up (2.625 -> 2.63, Decimal ROUND_HALF_UP,
-    :func:`snncost.units.round_half_up`) to the printed number of decimals, equals
-    the printed figure.
+    the exact computed value, rounded by the row's convention to the printed number
+    of decimals, equals the printed figure.
 ``match-rounded-parent``
     it does not, but the paper computed the figure from its own already-rounded
-    figures (``parent`` column) and that is recomputed here: the derivation applied
-    to the parents' *printed* values, rounded half-up, equals the printed figure, and
-    every parent is itself reproduced.  Example: EfficientLIF-Net VGG16 L+C#2 0.62 =
-    round(1.23 / 2, 2) while the exact value 0.6133 rounds to 0.61.
+    figures (``parent`` column): the derivation applied to the parents' *printed*
+    values, rounded by the row's convention, equals the printed figure, and every
+    parent is itself reproduced (``match`` or ``match-rounded-parent``).  Example:
+    EfficientLIF-Net VGG16 L+C#2 0.62 = round(1.23 / 2, 2) while the exact value
+    0.6133 rounds to 0.61.
 ``explained-deviation``
-    it does not match, and the registry explains why: either a rounding the framework
-    checks (``rounding = truncate``: the figure is the exact value truncated, as the
-    abstract's "~4.3x" for 4.381), or a reason text alone (then reported as not
-    machine-checked).
+    it does not match, and code checks an explanation that reproduces the printed
+    figure: a named alternative computation (registry ``explanation = variant: ...``,
+    e.g. the stem LIF not counted), arithmetic on the paper's own printed figures
+    (``explanation = printed: ...``, e.g. a value copied from another row), or the
+    paper's derivation from printed parents that are themselves not reproduced (the
+    deviation is inherited from them).
 ``mismatch``
-    none of the above.
+    none of the above; the registry's ``reason`` stays as a note of what was tried.
+``not-modelled``
+    nothing to compute from (no architecture, no op counts), or derived from such a
+    figure: never counted as reproduced.
 ``info``
     not a published figure (an informational row, e.g. another layer grouping);
     compared with the published row named in ``compare_to`` to say what status it
@@ -34,9 +43,12 @@ MATCH = "match"
 ROUNDED_PARENT = "match-rounded-parent"
 EXPLAINED = "explained-deviation"
 MISMATCH = "mismatch"
+NOT_MODELLED = "not-modelled"
 INFO = "info"
-STATUSES = (MATCH, ROUNDED_PARENT, EXPLAINED, MISMATCH, INFO)
-REPRODUCED = (MATCH, ROUNDED_PARENT, EXPLAINED)
+STATUSES = (MATCH, ROUNDED_PARENT, EXPLAINED, MISMATCH, NOT_MODELLED, INFO)
+#: statuses under which a figure counts as reproduced (and may vouch for a child)
+REPRODUCED = (MATCH, ROUNDED_PARENT)
+_VERB = {"half-up": "rounds half-up", "truncate": "truncates"}
 
 
 def to_printed(value, decimals: int, rounding: str = "half-up") -> Decimal:
@@ -71,41 +83,66 @@ class Verdict:
     rounded: Decimal | None = None          # the computed value rounded as printed
     via_parents: Fraction | None = None     # the derivation on the parents' printed values
     via_parents_rounded: Decimal | None = None
-    checked: bool = True                    # False: an explanation taken on the reason text alone
+    checked: bool = True                    # False only for a figure that is not modelled
+
+
+@dataclass(frozen=True)
+class Tried:
+    """A checkable explanation and its value (None when it could not be computed)."""
+
+    text: str
+    value: Fraction | None
+    problem: str = ""
 
 
 def judge(*, computed: Fraction, published: str, decimals: int, rounding: str = "half-up",
           parent_expression: str | None = None, via_parents: Fraction | None = None,
-          parents_reproduced: bool = True, reason: str = "") -> Verdict:
-    """The status of one published figure.
+          parents_reproduced: bool = True, unreproduced: str = "", parents_computed: bool = True,
+          explanation: Tried | None = None,
+          reason: str = "") -> Verdict:
+    """The status of one published figure, under the row's one rounding convention.
 
     ``via_parents`` is the paper's derivation evaluated on the parents' printed
-    values (``parent_expression`` shows it, e.g. ``'704.4 - 32.16'``), or None.
+    values (``parent_expression`` shows it, e.g. ``'704.4 - 32.16'``), or None;
+    ``unreproduced`` names the parents that are not reproduced; a deviation is
+    inherited only from parents that have a computed value (``parents_computed``: a
+    figure that is not modelled cannot be shown to deviate).  ``explanation`` is
+    the row's checkable explanation, already evaluated.  ``reason`` (what was found
+    or tried) is appended to the detail of a deviation as a note.
     """
     target = Decimal(published)
-    rounded = round_half_up(computed, decimals)
-    parent_rounded = round_half_up(via_parents, decimals) if via_parents is not None else None
+    verb = _VERB[rounding]
+    rounded = to_printed(computed, decimals, rounding)
+    parent_rounded = to_printed(via_parents, decimals, rounding) if via_parents is not None else None
     parent_text = (f"{parent_expression} = {decimal_text(via_parents, 0)} -> {parent_rounded}"
                    if via_parents is not None else "")
     common = dict(rounded=rounded, via_parents=via_parents, via_parents_rounded=parent_rounded)
     exact = decimal_text(computed)
+    note = f"; note: {reason}" if reason else ""
     if rounded == target:
-        detail = f"exact {exact} rounds half-up to {published}"
+        detail = f"exact {exact} {verb} to {published}"
         if parent_rounded is not None and parent_rounded != target:
             detail += f"; the printed parents would give {parent_text}, so the paper computed this one directly"
         return Verdict(MATCH, detail, **common)
-    if parent_rounded is not None and parent_rounded == target and parents_reproduced:
-        return Verdict(ROUNDED_PARENT, f"exact {exact} rounds to {rounded}; the paper derived it from its printed "
-                                       f"figures: {parent_text}", **common)
-    if rounding == "truncate":
-        truncated = to_printed(computed, decimals, "truncate")
-        if truncated == target:
-            return Verdict(EXPLAINED, f"the paper truncates: exact {exact} -> {truncated} (half-up would give {rounded})"
-                           + (f"; {reason}" if reason else ""), **common)
-    if reason:
-        return Verdict(EXPLAINED, f"{reason} (explanation not machine-checked; exact {exact} rounds to {rounded})",
-                       checked=False, **common)
-    detail = f"exact {exact} rounds to {rounded}, printed {published}"
+    if parent_rounded is not None and parent_rounded == target:
+        if parents_reproduced:
+            return Verdict(ROUNDED_PARENT, f"exact {exact} {verb} to {rounded}; the paper derived it from its printed "
+                                           f"figures: {parent_text}", **common)
+        if parents_computed:
+            return Verdict(EXPLAINED, f"exact {exact} {verb} to {rounded}; checked: the paper derived it from its "
+                                      f"printed figures, {parent_text}, and inherits the deviation of {unreproduced}"
+                           + note, **common)
+    tried = ""
+    if explanation is not None:
+        if explanation.value is None:
+            tried = f"; tried {explanation.text}: not computed ({explanation.problem})"
+        else:
+            alternative = to_printed(explanation.value, decimals, rounding)
+            shown = f"{explanation.text} gives {decimal_text(explanation.value)} -> {alternative}"
+            if alternative == target:
+                return Verdict(EXPLAINED, f"exact {exact} {verb} to {rounded}; checked: {shown}" + note, **common)
+            tried = f"; tried {shown}"
+    detail = f"exact {exact} {verb} to {rounded}, printed {published}"
     if parent_rounded is not None:
-        detail += f"; printed parents give {parent_text}" + ("" if parents_reproduced else " (a parent is not reproduced)")
-    return Verdict(MISMATCH, detail, **common)
+        detail += f"; printed parents give {parent_text}" + (f" (not reproduced: {unreproduced})" if unreproduced else "")
+    return Verdict(MISMATCH, detail + tried + note, **common)
