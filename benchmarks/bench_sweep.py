@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import snncost
-    from snncost.formula import derive
-    from snncost.sweep import _compile, _evaluate, build_grid
+    from snncost.formulas import derive
+    from snncost.sweeps import _compile, _evaluate, build_grid
 
     print(f"machine: {os.cpu_count()} CPUs; numpy {np.__version__}; model {args.model}, sharing {args.sharing}")
     t, _ = median_time(lambda: derive(args.model, "lif_forward_bits", sharing=args.sharing), 1)

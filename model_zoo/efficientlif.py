@@ -104,7 +104,26 @@ def vgg16_sharing_code(**kwargs):
                  description="VGG16 of the authors' sharing files (stage-2 width 128): Table 1's L and L+C rows", **kwargs)
 
 
+def har_conv1d(*, in_channels=9, length=128, num_classes=6, kernel=3, timesteps=4):
+    """EfficientLIF-Net Sec. 5.4 (Table 6) HAR baseline: six 1-D conv layers,
+    Conv1D(in, 128) - 4 x Conv1D(128, 128) - Conv1D(128, classes), a LIF after each hidden
+    conv, then an average over the sequence.  The paper gives no kernel, length or T:
+    the defaults are UCI-HAR's 9 inertial channels in 128-sample windows (2.56 s at 50 Hz),
+    kernel 3 with 'same' padding and T = 4, each a builder option."""
+    b = SpecBuilder("efficientlif-har", (in_channels, length), timesteps=timesteps,
+                    description="EfficientLIF-Net's 6-layer 1-D conv SNN for human activity recognition (Sec. 5.4)",
+                    source=f"{PAPER}, Sec. 5.4 and Table 6 (kernel, length and T not stated: options)")
+    b.note("kernel size, window length and timesteps are not given in the paper; defaults: kernel 3, 128 samples, T = 4")
+    for i in range(1, 6):
+        b.conv1d(f"conv{i}", 128, kernel, padding=kernel // 2)
+        b.lif(f"lif{i}")
+    b.conv1d("conv6", num_classes, kernel, padding=kernel // 2)
+    b.global_avgpool("avgpool")
+    return b.build()
+
+
 MODELS = {
+    "efficientlif-har": har_conv1d,
     "resnet19": resnet19,
     "resnet19-baseline-code": resnet19_baseline_code,
     "vgg16": vgg16,

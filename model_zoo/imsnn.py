@@ -67,17 +67,7 @@ def resnet19(num_classes: int = 10, in_channels: int = 3):
     b = SpecBuilder("imsnn-resnet19", (in_channels, 32, 32), timesteps=2,
                     description="TET-code spiking ResNet-19 (IM-SNN Tables III and V; stem 64, stages 128/256/512, FC 256)",
                     source=f"{PAPER}, Tables III, V (Table IV row ambiguous, see model_zoo/imsnn.py); {TET}")
-    b.conv_bn_lif("stem", 64)
-    in_ch = 64
-    for s, (width, blocks, stride) in enumerate(((128, 3, 1), (256, 3, 2), (512, 2, 2)), start=1):
-        for k in range(1, blocks + 1):
-            b.basic_block(f"layer{s}.{k}", in_ch, width, stride if k == 1 else 1)
-            in_ch = width
-    b.global_avgpool("avgpool")
-    b.flatten("flatten")
-    b.linear("fc1", 256)
-    b.lif("fc1.lif")
-    b.linear("fc2", num_classes)
+    b.resnet19_tdbn(64, num_classes, "layer{s}.{k}")
     return b.build()
 
 

@@ -24,11 +24,17 @@ __all__ = ["analyze", "zoo", "register_node_kind", "register_quantity", "load_sp
 
 def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "formula":
-        from .formula import formula
+        from .formulas import formula
         return formula
     if name == "sweep":
-        from .sweep import sweep
+        from .sweeps import sweep
         return sweep
+    if name == "hardware":  # the function; its package is snncost.hw
+        from .hw import hardware
+        return hardware
+    if name == "register_table":  # technology tables for energy (snncost.energy)
+        from .energy import register_table
+        return register_table
     if name in ("train_memory", "fit"):  # training memory (snncost.training)
         from .training import fit as fitting
         return getattr(fitting, name)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Union
 
-from . import eq15, facts, memory, precision, pruning, quantities
+from . import eq15, facts, memory, opcount, precision, pruning, quantities
 from .kinds import registry as kinds
-from .options import AnalysisOptions, input_sizes, positive_int
+from .options import OP_OPTIONS, OPTION_DEFAULTS, AnalysisOptions, input_sizes, positive_int
 from .errors import ConfigError, SharingError
 from .report import Report, json_number
 from .shapes import infer_shapes
@@ -56,6 +56,7 @@ class AnalysisConfig:
     index_bits: object = None
     node_overrides: dict = field(default_factory=dict)
     eq15_weights: str = "conv"
+    ops: opcount.OpsConfig = field(default_factory=opcount.OpsConfig)  # op counts and energy (snncost.opcount)
 
     def as_dict(self) -> dict:
         return {
@@ -77,6 +78,7 @@ class AnalysisConfig:
             "eq15_weights": self.eq15_weights,
             "node_overrides": {name: {k: json_number(v) for k, v in values.items()}
                                for name, values in self.node_overrides.items()},
+            "ops": self.ops.as_dict(),
         }
 
 
@@ -157,6 +159,11 @@ def make_config(spec: NetworkSpec, options: AnalysisOptions | None = None, **kwa
         raise ConfigError("option --eq15-weights", f"unknown weight count {eq15_weights!r}", ", ".join(EQ15_WEIGHTS))
     if index_bits is not None:
         index_bits = positive_int(index_bits, "option --index-bits")
+    ops = opcount.OpsConfig()
+    op_values = {name: getattr(o, name) for name in OP_OPTIONS}
+    if any(op_values[name] != OPTION_DEFAULTS[name] for name in OP_OPTIONS):
+        ops = opcount.make_ops_config(spec, timesteps=positive_int(timesteps, "option --timesteps") or spec.timesteps,
+                                      **op_values)
     return AnalysisConfig(
         input_shape=resolve_input_shape(spec, input),
         timesteps=positive_int(timesteps, "option --timesteps") or spec.timesteps,
@@ -176,6 +183,7 @@ def make_config(spec: NetworkSpec, options: AnalysisOptions | None = None, **kwa
         index_bits=index_bits,
         node_overrides=_node_overrides(spec, node_overrides, conv),
         eq15_weights=eq15_weights,
+        ops=ops,
     )
 
 
@@ -249,9 +257,32 @@ def evaluate(spec: NetworkSpec, config: AnalysisConfig, shapes: dict | None = No
     check_buffer_precision(buffers, membrane, config.grouping)
     layers = [facts.layer_facts(node, shapes[node.name]["inputs"], shapes[node.name]["output"], config, membrane,
                                 buffer_of, owner) for node in spec.order]
+    layers, energy = _with_ops(spec, layers, config)
     rows = [quantities.layer_row(f, config) for f in layers]
     totals = quantities.aggregate(layers, config, facts.TotalsContext(config, layers, buffers))
+    if config.ops.rates is None:  # rate-dependent keys only when rates are given
+        for key in opcount.RATE_KEYS:
+            totals.pop(key, None)
+            for row in rows:
+                row.pop(key, None)
+    else:
+        totals["energy"] = energy  # the breakdown and assumptions (not a number: Report.energy)
     return rows, totals
+
+
+def _with_ops(spec, layers: list, config: AnalysisConfig) -> tuple[list, object]:
+    """Attach every node's op counts (:mod:`snncost.opcount`) and, with rates, its energy
+    (:mod:`snncost.energy`) to its layer facts."""
+    found = opcount.count_ops(spec, layers, config.ops, config.timesteps)
+    energy = None
+    if config.ops.rates is not None:
+        from .energy import evaluate_energy
+
+        energy = evaluate_energy(config.ops.energy_model or "compute", config.ops.tech, layers, found,
+                                 membrane_bits=config.membrane_bits, spike_bits=config.spike_bits)
+    for f, ops in zip(layers, found):
+        f.ops.update(ops)
+    return layers, energy
 
 
 def check_buffer_precision(buffers, membrane: dict, grouping) -> None:

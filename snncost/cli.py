@@ -13,7 +13,7 @@ import sys
 
 from .errors import ConfigError, SnnCostError
 
-COMMANDS = ("table", "spec", "zoo", "reproduce", "formula", "sweep", "train-memory", "fit", "engine")
+COMMANDS = ("table", "energy", "spec", "zoo", "reproduce", "formula", "sweep", "train-memory", "fit", "engine", "hw")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,7 +8,7 @@ the first site of a sharing buffer; backward ``bptt`` T copies, ``reverse`` = fo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import prod
 from typing import Any, Optional
 
@@ -56,6 +56,7 @@ class LayerFacts:
     buffers: Any
     weight: WeightFacts
     neuron: Optional[NeuronFacts]
+    ops: dict = field(default_factory=dict)  # op counts and energy, filled by snncost.opcount.count_ops
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,28 @@ class AnalysisOptions:
     index_bits: Any = None
     node_overrides: Optional[dict] = None
     eq15_weights: str = "conv"
+    # op counts and energy (snncost.opcount, snncost.energy; checked by opcount.make_ops_config)
+    rates: Any = None
+    rate_default: Any = None
+    rate_mode: str = "per-timestep"
+    spike_sums: Optional[str] = None
+    analog_input: Optional[str] = None
+    padding: str = "included"
+    extra_ops: Any = None
+    input_spikes: bool = False
+    neuron_model: Optional[str] = None
+    shortcut_quirk: bool = False
+    energy_model: Optional[str] = None
+    tech: Any = None
 
 
 OPTION_DEFAULTS: dict = {f.name: f.default for f in fields(AnalysisOptions)}
 PRECISION_OPTIONS = ("ternary_convention", "masked_convention", "spike_encoding", "sparsity", "weight_format",
                      "index_bits", "node_overrides", "eq15_weights")
 """The precision and pruning options (docs/precision.md)."""
+OP_OPTIONS = ("rates", "rate_default", "rate_mode", "spike_sums", "analog_input", "padding", "extra_ops",
+              "input_spikes", "neuron_model", "shortcut_quirk", "energy_model", "tech")
+"""The op-count and energy options (README "Operations and energy", snncost.opcount)."""
 
 
 def positive_int(value, where: str, valid: str = "a positive integer", maximum: Optional[int] = None):

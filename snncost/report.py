@@ -43,7 +43,17 @@ class Report:
         text = [f"sharing {c.sharing.label}, {grouping}, training mode {c.training}"
                 + (" (backward = T x every LIF site's membrane)" if c.training == "bptt"
                    else " (reverse recomputation, EfficientLIF-Net Eq. 18-19: backward = forward buffers)")]
-        return text + self.precision_notes + list(c.notes)
+        ops = getattr(c, "ops", None)
+        op_notes = ops.notes() if ops is not None else []
+        energy = self.energy
+        if energy is not None:
+            op_notes += [f"energy: {a}" for a in energy.assumptions]
+        return text + self.precision_notes + op_notes + list(c.notes)
+
+    @property
+    def energy(self):
+        """The :class:`snncost.energy.EnergyResult` (when rates were given), else None."""
+        return self.totals.get("energy")
 
     @property
     def precision_notes(self) -> list[str]:
@@ -77,13 +87,15 @@ class Report:
         out = {
             "model": self.model,
             "config": self.config.as_dict(),
-            "totals": {k: json_number(v) for k, v in self.totals.items()},
+            "totals": {k: json_number(v) for k, v in self.totals.items() if k != "energy"},
             "layers": [{k: json_number(v) for k, v in row.items()} for row in self.rows],
         }
         if self.baseline is not None:
             out["baseline"] = {k: json_number(self.baseline[k]) for k in ("lif_forward_bits", "lif_backward_bits")}
             out["reduction"] = {k: (float(r) if (r := self.reduction(k)) is not None else None)
                                 for k in ("lif_forward_bits", "lif_backward_bits")}
+        if self.energy is not None:
+            out["energy"] = self.energy.as_dict()
         out["notes"] = self.notes
         return out
 

@@ -64,6 +64,7 @@ class _Net:
         self.mlif = mlif
         self.max_channels = max_channels
         self.sites: list[tuple[str, tuple, int]] = []  # (name, membrane shape, state variables)
+        self.newer_kinds = False  # transformer kinds and lstm (spec_dicts(attention=True))
         self.count = 0
 
     def name(self, stem: str) -> str:
@@ -199,6 +200,47 @@ class _Net:
         return self.add({"name": self.name("cat"), "op": "concat"}, (channels, *self.shapes[source][1:]),
                         inputs=branches)
 
+    def attention(self) -> str:
+        """A spiking self-attention block (snncost.kinds.transformer): ``tokens`` (from an
+        image), maybe ``layernorm``, Q/K/V 1x1 projections (maybe with neuron sites),
+        ``split_heads``, Q K^T then x V, or K^T V then Q x, ``merge_heads``, maybe the
+        Spike-driven Transformer's mask (``token_sum``, a neuron, ``multiply``), and an
+        ``add`` or ``membrane_add`` residual."""
+        draw = self.draw
+        if len(self.shape) == 3:
+            c, h, w = self.shape
+            self.add({"name": self.name("tok"), "op": "tokens"}, (c, h * w))
+        if draw(st.booleans()):
+            node = {"name": self.name("ln"), "op": "layernorm"}
+            if draw(st.booleans()):
+                node["affine"] = draw(st.booleans())
+            self.add(node, self.shape)
+        x = self.last
+        D, N = self.shape
+        heads = draw(st.sampled_from([h for h in range(1, D + 1) if D % h == 0][:3]))
+        d = D // heads
+        proj = []
+        for _ in range(3):
+            self.conv(source=x, out_channels=D, kernel=1, stride=1, padding=0, groups=1)
+            if draw(st.booleans()):
+                self.neuron()
+            proj.append(self.last)
+        q, k, v = (self.add({"name": self.name("heads"), "op": "split_heads", "heads": heads}, (heads, d, N), inputs=[p])
+                   for p in proj)
+        if draw(st.booleans()):  # K^T V first (Spikformer ImageNet)
+            kv = self.add({"name": self.name("mm"), "op": "matmul", "transpose_b": True}, (heads, d, d), inputs=[k, v])
+            out = self.add({"name": self.name("mm"), "op": "matmul", "transpose_a": True}, (heads, d, N), inputs=[kv, q])
+        else:                    # Q K^T first (Spikformer CIFAR)
+            qk = self.add({"name": self.name("mm"), "op": "matmul", "transpose_a": True}, (heads, N, N), inputs=[q, k])
+            out = self.add({"name": self.name("mm"), "op": "matmul", "transpose_b": True}, (heads, d, N), inputs=[v, qk])
+        self.add({"name": self.name("merge"), "op": "merge_heads"}, (D, N), inputs=[out])
+        if draw(st.booleans()):  # the Spike-driven Transformer's token mask
+            self.add({"name": self.name("tsum"), "op": "token_sum"}, (D, 1))
+            mask = self.neuron()
+            self.add({"name": self.name("mul"), "op": "multiply"}, (D, N), inputs=[proj[0], mask])
+        op = draw(st.sampled_from(["add", "membrane_add"]))
+        return self.add({"name": self.name("res"), "op": op}, (D, N), inputs=[x, self.last])
+
     def head(self) -> None:
         """global_avgpool or flatten, then 1-2 linear layers (maybe with neuron sites)."""
         draw = self.draw
@@ -211,6 +253,9 @@ class _Net:
             self.add({"name": self.name("flat"), "op": "flatten"}, (size,))
         for _ in range(draw(st.integers(1, 2))):
             out = draw(st.integers(1, 24))
+            if self.newer_kinds and draw(st.booleans()):  # an LSTM cell (seed 002 Eq. 14)
+                self.add({"name": self.name("lstm"), "op": "lstm", "hidden": out, "bias": draw(st.booleans())}, (out,))
+                continue
             self.add({"name": self.name("fc"), "op": "linear", "out_features": out, "bias": draw(st.booleans())},
                      (out,))
             if draw(st.booleans()):
@@ -246,14 +291,16 @@ def _groupings(draw, net: _Net, data: dict) -> None:
 
 @st.composite
 def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None, mlif: bool = False,
-               max_channels: int = 12, max_size: int = 24, groupings: bool = True) -> dict:
+               max_channels: int = 12, max_size: int = 24, groupings: bool = True, attention: bool = False) -> dict:
     """Plain data of a random valid spec.
 
     ``rank``: input rank (3 image, 2 sequence, 1 vector; default any); ``max_layers``:
     body layers before the head; ``reset``: force ``"soft"`` or ``"hard"`` on every
     neuron site (default: random, mostly soft); ``mlif``: also draw ``mlif`` sites;
     ``max_channels`` / ``max_size``: bounds of channel counts and input sizes;
-    ``groupings``: also draw layer groupings.
+    ``groupings``: also draw layer groupings; ``attention``: also draw spiking self-attention
+    blocks (the transformer kinds) and ``lstm`` cells in the head (off by default: these
+    kinds have no training-memory rules yet).
     """
     rank = rank or draw(st.sampled_from([3, 3, 3, 2, 1]))
     channels = draw(st.integers(1, 6))
@@ -264,9 +311,11 @@ def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None
         if rank == 3 and draw(st.booleans()):
             shape = (channels, shape[1], shape[1])
     net = _Net(draw, shape, reset=reset, mlif=mlif, max_channels=max_channels)
+    net.newer_kinds = attention
     if rank > 1:
         for _ in range(draw(st.integers(1, max_layers))):
-            choice = draw(st.sampled_from(["conv", "conv", "pool", "bn", "pass", "res", "cat"]))
+            choice = draw(st.sampled_from(["conv", "conv", "pool", "bn", "pass", "res", "cat"]
+                                          + (["attn", "attn"] if attention else [])))
             if choice == "conv":
                 net.conv()
             elif choice == "pool":
@@ -277,6 +326,8 @@ def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None
                 net.passthrough()
             elif choice == "res":
                 net.residual_block()
+            elif choice == "attn":
+                net.attention()
             else:
                 net.concat_block()
             if draw(st.integers(0, 2)) > 0:

@@ -75,6 +75,12 @@ def _analyze(*args, **kwargs):
     return analyze(*args, **kwargs)
 
 
+def _hardware(*args, **kwargs):
+    import snncost
+
+    return snncost.hardware(*args, **kwargs)
+
+
 def _spec(data):
     from snncost.spec import spec_from_dict
 
@@ -330,6 +336,62 @@ CASES: list[Case] = [
     api("api-spec-not-mapping", "`spec_from_dict(['conv'])`", "SpecError", "spec", lambda: _spec(["conv"])),
     api("api-builder-kernel", "`SpecBuilder.conv2d('conv1', 4, kernel=0)`", "SpecError", "kernel", _builder_bad_kernel),
     api("api-load-nir", "`load_spec('net.nir')`", "InputFileError", "net.nir", lambda: _load("net.nir")),
+    # ---- op counts and energy (issue 9) ------------------------------------------------------
+    cli("rates-out-of-range", "`--rates 1.5`", "ConfigError", "option --rates", ["table", "resnet19", "--rates", "1.5", *OUT]),
+    cli("rates-negative", "`--rates -0.1`", "ConfigError", "option --rates", ["table", "resnet19", "--rates=-0.1", *OUT]),
+    cli("rates-not-number", "`--rates fast`", "ConfigError", "option --rates", ["table", "resnet19", "--rates", "fast", *OUT]),
+    cli("rates-summed-above-T", "`--rates 6 --rate-mode summed` (T = 5)", "ConfigError", "option --rates",
+        ["table", "resnet19", "--rates", "6", "--rate-mode", "summed", *OUT]),
+    cli("rate-mode-unknown", "`--rate-mode total`", "ConfigError", "option --rate-mode",
+        ["table", "resnet19", "--rates", "0.1", "--rate-mode", "total", *OUT]),
+    cli("rates-file-unknown-node", "a rates file naming `nope`", "ConfigError", "'nope'",
+        ["table", "tiny.yaml", "--rates", "r.csv", *OUT],
+        files={"tiny.yaml": TINY + "nodes:\n" + CONV + LIF, "r.csv": "node,rate\nlif1,0.1\nnope,0.2\n"}),
+    cli("rates-file-not-spiking", "a rates file giving a rate to conv1 (not a spiking node)", "ConfigError", "'conv1'",
+        ["table", "tiny.yaml", "--rates", "r.csv", *OUT],
+        files={"tiny.yaml": TINY + "nodes:\n" + CONV + LIF, "r.csv": "node,rate\nlif1,0.1\nconv1,0.2\n"}),
+    cli("rates-file-missing-node", "a rates file without lif1, no default", "ConfigError", "lif1",
+        ["table", "tiny.yaml", "--rates", "r.json", *OUT],
+        files={"tiny.yaml": TINY + "nodes:\n" + CONV + LIF + "  - {name: lif2, op: lif}\n", "r.json": '{"lif2": 0.1}'}),
+    cli("rates-file-bad-header", "a rates CSV with header `layer,value`", "InputFileError", "r.csv",
+        ["table", "resnet19", "--rates", "r.csv", *OUT], files={"r.csv": "layer,value\nstem.lif,0.1\n"}),
+    cli("rates-file-bad-json", "a rates JSON list", "InputFileError", "r.json",
+        ["table", "resnet19", "--rates", "r.json", *OUT], files={"r.json": "[0.1, 0.2]"}),
+    cli("rates-file-bad-value", "a rates CSV with rate `high`", "ConfigError", "stem.lif",
+        ["table", "resnet19", "--rates", "r.csv", "--rate-default", "0.1", *OUT], files={"r.csv": "node,rate\nstem.lif,high\n"}),
+    cli("rates-file-missing", "`--rates missing.csv`", "InputFileError", "missing.csv",
+        ["table", "resnet19", "--rates", "missing.csv", *OUT]),
+    cli("energy-model-unknown", "`--energy excel`", "ConfigError", "option --energy",
+        ["table", "resnet19", "--rates", "0.1", "--energy", "excel", *OUT]),
+    cli("tech-unknown", "`--tech 7nm`", "ConfigError", "option --tech", ["table", "resnet19", "--rates", "0.1", "--tech", "7nm", *OUT]),
+    cli("tech-no-roles", "a table file without `roles`", "InputFileError", "roles",
+        ["table", "resnet19", "--rates", "0.1", "--tech", "t.yaml", *OUT],
+        files={"t.yaml": "name: t\nsource: lab\nops: {a: '1'}\n"}),
+    cli("tech-bad-number", "a table op of `cheap` pJ", "InputFileError", "ops.mac",
+        ["table", "resnet19", "--rates", "0.1", "--tech", "t.yaml", *OUT],
+        files={"t.yaml": "name: t\nsource: lab\nops: {mac: cheap, ac: '1'}\nroles: {mac: [mac], ac: [ac]}\n"}),
+    cli("tech-unknown-op", "a table role naming an op not in `ops`", "InputFileError", "roles.ac",
+        ["table", "resnet19", "--rates", "0.1", "--tech", "t.yaml", *OUT],
+        files={"t.yaml": "name: t\nsource: lab\nops: {mac: '4.6'}\nroles: {mac: [mac], ac: [add]}\n"}),
+    cli("tech-not-yaml", "a table file of broken YAML", "InputFileError", "t.yaml",
+        ["table", "resnet19", "--rates", "0.1", "--tech", "t.yaml", *OUT], files={"t.yaml": "name: [t\n"}),
+    cli("spike-sums-unknown", "`--spike-sums all`", "ConfigError", "option --spike-sums",
+        ["table", "resnet19", "--spike-sums", "all", *OUT]),
+    cli("analog-input-unknown", "`--analog-input twice`", "ConfigError", "option --analog-input",
+        ["table", "resnet19", "--analog-input", "twice", *OUT]),
+    cli("padding-unknown", "`--padding some`", "ConfigError", "option --padding", ["table", "resnet19", "--padding", "some", *OUT]),
+    cli("extra-ops-unknown", "`--extra-ops relu`", "ConfigError", "option --extra-ops",
+        ["table", "resnet19", "--extra-ops", "bias,relu", *OUT]),
+    cli("neuron-model-unknown", "`--neuron-model izhikevich`", "ConfigError", "option --neuron-model",
+        ["table", "resnet19", "--neuron-model", "izhikevich", *OUT]),
+    cli("sweep-rates-not-number", "`snncost sweep resnet19 --rates 0.1,fast`", "ConfigError", "option --rates",
+        ["sweep", "resnet19", "--quantity", "acs", "--rates", "0.1,fast", *OUT]),
+    cli("energy-without-rates", "`snncost energy resnet19` (no rates)", "ConfigError", "option --rates",
+        ["energy", "resnet19", *OUT]),
+    api("api-rates-type", "`analyze('resnet19', rates=[0.1])`", "ConfigError", "option --rates",
+        lambda: _analyze("resnet19", rates=[0.1])),
+    api("api-rates-dict-bad", "`analyze('resnet19', rates={'stem.lif': True})`", "ConfigError", "stem.lif",
+        lambda: _analyze("resnet19", rates={"stem.lif": True}, rate_default=0)),
     api("registry-parent-grammar", "a registry row with parent `a + 2 * (a`", "InputFileError", "column 'parent'",
         lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,,,a + 2 * (a,,,,,,,")),
     api("registry-parent-not-code", "a registry row with parent `__import__('os')`", "InputFileError",
@@ -341,6 +403,32 @@ CASES: list[Case] = [
         lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,,,,,,explained-deviation,no layer list,,,")),
     api("registry-pinned", "a registry row with pinned value `1.5`", "InputFileError", "column 'pinned'",
         lambda: _registry_row("b,p,T,r,q,3.60,2,MiB,MB,m,,,,,,,,,1.5")),
+    # ---- snncost hw (issue 12): accelerator parameters, exports, ERT files ----------------
+    *[cli(f"hw-{id}", shown, error, where, ["hw", "vgg16", *args, *OUT], files=files)
+      for id, shown, error, where, args, files in [
+          ("lif-share-range", "`snncost hw vgg16 --lif-share 1.5`", "ConfigError", "option --lif-share",
+           ["--lif-share", "1.5"], None),
+          ("lif-share-text", "`--lif-share six`", "ConfigError", "option --lif-share", ["--lif-share", "six"], None),
+          ("spike-rate-range", "`--spike-rate 2`", "ConfigError", "option --spike-rate", ["--spike-rate", "2"], None),
+          ("pe-zero", "`--pe 0`", "ConfigError", "option --pe", ["--pe", "0"], None),
+          ("weight-reads-unknown", "`--weight-reads never`", "ConfigError", "option --weight-reads",
+           ["--weight-reads", "never"], None),
+          ("format-unknown", "`snncost hw vgg16 --format csv`", "ConfigError", "option --format", ["--format", "csv"], None),
+          ("option-not-used", "`snncost hw vgg16 --sparsity 0.5`", "ConfigError", "option --sparsity",
+           ["--sparsity", "0.5"], None),
+          ("export-unknown", "`--export gem5 out`", "ConfigError", "option --export", ["--export", "gem5", "out"], None),
+          ("export-dir-is-file", "`--export timeloop afile` (a file)", "InputFileError", "option --export DIR",
+           ["--export", "timeloop", "afile"], {"afile": ""}),
+          ("ert-missing", "`--ert missing.yaml`", "InputFileError", "option --ert", ["--ert", "missing.yaml"], None),
+          ("ert-not-a-table", "`--ert ert.yaml` holding `ERT: [1, 2]`", "InputFileError", "option --ert",
+           ["--ert", "ert.yaml"], {"ert.yaml": "ERT: [1, 2]\n"}),
+          ("ert-negative-energy", "an ERT action with `energy: -1`", "InputFileError", "ERT.tables[0].actions[0]",
+           ["--ert", "ert.yaml"], {"ert.yaml": "ERT: {tables: [{name: a.dram, actions: [{name: read, energy: -1}]}]}\n"}),
+          ("ert-python-tag", "an ERT with `!!python/name:os.system`", "InputFileError", "option --ert",
+           ["--ert", "ert.yaml"], {"ert.yaml": "ERT: !!python/name:os.system\n"}),
+      ]],
+    api("api-hw-unknown-parameter", "`snncost.hardware('vgg16', pes=3)`", "ConfigError", "pes",
+        lambda: _hardware("vgg16", pes=3)),
 ]
 
 # ---- the NumPy engine (snncost engine verify|train|compare) ----------------------------------

@@ -69,7 +69,7 @@ def test_analyze(user_kinds):
 
 
 def test_formula(user_kinds):
-    from snncost.formula import total_stride
+    from snncost.formulas import total_stride
 
     # total stride 2 (the user kind's stride rule): forward bits = 8 (H/2)(W/2) x 32 = 64 H W
     assert total_stride(user_kinds) == (2, 2)

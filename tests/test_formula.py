@@ -15,7 +15,7 @@ import sympy
 import snncost
 from snncost.cli import main
 from snncost.errors import ConfigError
-from snncost.formula import SYMBOLS, derive, total_stride
+from snncost.formulas import SYMBOLS, derive, total_stride
 from snncost.zoo import load
 
 H, W, T, B, b_w, b_u, b_s, N = (SYMBOLS[n] for n in ("H", "W", "T", "B", "b_w", "b_u", "b_s", "N"))

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 import snncost
 from snncost.cli import main
 from snncost.errors import ConfigError, ShapeError, SharingError, SnnCostError
-from snncost.formula import derive, parse_formula_sharing, size_names, total_stride, window_multiple
+from snncost.formulas import derive, parse_formula_sharing, size_names, total_stride, window_multiple
 from snncost.spec import SpecBuilder, spec_from_dict
-from snncost.sweep import parse_bits_list, parse_input_list, parse_int_list, sweep
+from snncost.sweeps import parse_bits_list, parse_input_list, parse_int_list, sweep
 from strategies import neuron_channels, spec_dicts
 
 QUANTITIES = ["lif_forward_bits", "lif_backward_bits", "weight_bits", "spike_bits_all_timesteps", "total_bits",
@@ -174,7 +174,7 @@ def _scheme(draw, spec):
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_formula_sweep_and_analyze_agree(data):
-    spec = spec_from_dict(data.draw(spec_dicts(max_layers=4, max_size=20), label="spec"))
+    spec = spec_from_dict(data.draw(spec_dicts(max_layers=4, max_size=20, attention=True), label="spec"))
     scheme = _scheme(data.draw, spec)
     names = size_names(spec)
     base = tuple(spec.input.shape[1:]) if names else ()
@@ -263,22 +263,21 @@ def test_cli_bad_options_exit_2_and_write_nothing(tmp_path, capsys, argv):
     assert not out_path.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_formula_and_sweep_are_callable_however_imported():
-    import snncost.formula as formula_module
-    import snncost.sweep as sweep_module
+def test_formula_and_sweep_are_functions_however_imported():
+    import snncost.formulas as formula_module
+    import snncost.sweeps as sweep_module
 
-    # before the submodule is imported, the package's lazy __getattr__ gives the function;
-    # after, the attribute is the module, which is callable too
-    assert snncost.__getattr__("formula") is formula_module.formula
-    assert snncost.__getattr__("sweep") is sweep_module.sweep
-    assert callable(snncost.formula) and callable(snncost.sweep)
-    assert formula_module("resnet19", "lif_sites") == 17  # stem + 8 blocks x 2 LIF sites
-    assert len(sweep_module("resnet19", input=[32, 64], quantities="lif_sites")) == 2
+    # the modules are snncost.formulas and snncost.sweeps, so importing them never
+    # replaces the package attributes snncost.formula / snncost.sweep (the functions)
+    assert snncost.formula is formula_module.formula
+    assert snncost.sweep is sweep_module.sweep
+    assert not callable(formula_module) and not callable(sweep_module)
+    assert snncost.formula("resnet19", "lif_sites") == 17  # stem + 8 blocks x 2 LIF sites
 
 
 def test_non_polynomial_quantities_are_evaluated_exactly_point_by_point():
-    from snncost.formula import _INTERNAL
-    from snncost.sweep import Grid
+    from snncost.formulas import _INTERNAL
+    from snncost.sweeps import Grid
 
     T = _INTERNAL["T"]
     expr = sympy.floor(T / 3) * 7  # not a polynomial in T: the slow exact path
@@ -287,7 +286,7 @@ def test_non_polynomial_quantities_are_evaluated_exactly_point_by_point():
 
 
 def test_exact_text():
-    from snncost.sweep import exact_text
+    from snncost.sweeps import exact_text
 
     assert exact_text(Fraction(225, 2)) == "112.5"
     assert exact_text(Fraction(1, 3)) == "1/3"
@@ -317,7 +316,7 @@ def test_sequence_model_sweep_matches_analyze(tmp_path):
 
 def test_plot_png_and_missing_matplotlib(monkeypatch, tmp_path):
     pytest.importorskip("matplotlib")
-    from snncost.sweep import plot
+    from snncost.sweeps import plot
 
     df = sweep("resnet19", input="32:128:32", sharing="none,L+C2", quantities="lif_forward_bits")
     target = tmp_path / "m.png"

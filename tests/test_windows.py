@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import snncost
 from snncost.cli import main
 from snncost.errors import ConfigError, SharingError
-from snncost.formula import derive
+from snncost.formulas import derive
 from snncost.sharing import parse_sharing
 from snncost.spec import SpecBuilder
 from test_invariants_sharing import conv_lif_stacks

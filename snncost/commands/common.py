@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ConfigError, InputFileError
-from ..options import MAX_OPTION_INT, OPTION_DEFAULTS, PRECISION_OPTIONS, input_sizes
+from ..options import MAX_OPTION_INT, OP_OPTIONS, OPTION_DEFAULTS, PRECISION_OPTIONS, input_sizes
 from ..options import positive_int as _positive_int
 
 
@@ -81,6 +81,34 @@ def add_precision_options(parser) -> None:
                         help="weights N_w of IM-SNN's Eq. 15 total: conv (conv weights only, as its tables) or all (default conv)")
 
 
+OP_DEFAULTS = {key: OPTION_DEFAULTS[key] for key in OP_OPTIONS}
+
+
+def add_op_options(parser) -> None:
+    """Op counts and energy (snncost.opcount, snncost.energy; README "Operations and energy")."""
+    parser.add_argument("--rates", help="spike rates: one number (e.g. 0.15) for every neuron node, or a .csv "
+                        "(header node,rate) / .json file keyed by node name")
+    parser.add_argument("--rate-default", help="rate of neuron nodes missing from the rates file")
+    parser.add_argument("--rate-mode", default="per-timestep",
+                        help="per-timestep (rates in [0, 1], default) or summed (over the T timesteps, in [0, T])")
+    parser.add_argument("--spike-sums", help="layers fed by sums of spikes: neurobench (dense MACs, default) or "
+                        "paper (ACs at the mean value, as Spikformer's Table 2)")
+    parser.add_argument("--analog-input", help="layers fed by the analog input: T (MACs every timestep, default) or once")
+    parser.add_argument("--padding", default="included",
+                        help="conv MACs: included (padding positions counted, as PyTorch; default) or excluded (NeuroBench)")
+    parser.add_argument("--extra-ops", help="dense ops also counted, comma-separated: bias, batchnorm, pool")
+    parser.add_argument("--input-spikes", action="store_true", help="the network input is events (counted as spikes; "
+                        "its rate is the rates key 'input')")
+    parser.add_argument("--neuron-model", help="price every neuron update as one NeuroBench model: leaky (4 ops), "
+                        "synaptic (6), synaptic-8, lapicque (11), alpha (18), alpha-24 (default: per kind)")
+    parser.add_argument("--shortcut-quirk", action="store_true",
+                        help="count 1x1 shortcut convs as one-hot-mlif-snn's ann.py does (resnet20-mlif)")
+    parser.add_argument("--energy", dest="energy_model", help="energy model: compute (default with --rates), "
+                        "yao2023, spikformer, mlif, memory")
+    parser.add_argument("--tech", help="technology table: horowitz45 (default), spikingjelly-fp32, spikingjelly-fp16, "
+                        "spikingjelly-int8, lemaire2022, sata, or a .yaml table file")
+
+
 def parse_node_overrides(items) -> dict | None:
     """['conv1:weight_bits=32,sparsity=0'] -> {'conv1': {'weight_bits': '32', 'sparsity': '0'}}."""
     if not items:
@@ -120,7 +148,13 @@ def analysis_kwargs(args) -> dict:
             value = parse_node_overrides(value)
         if value != default:
             kwargs[key] = value
+    kwargs.update(op_kwargs(args))
     return kwargs
+
+
+def op_kwargs(args) -> dict:
+    """The op-count and energy options given on the command line (add_op_options)."""
+    return {key: getattr(args, key) for key, default in OP_DEFAULTS.items() if getattr(args, key, default) != default}
 
 
 def write_output(text: str, out: str | None) -> None:

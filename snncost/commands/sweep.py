@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import write_output
+from .common import add_op_options, op_kwargs, write_output
 
 
 def register(sub) -> None:
@@ -24,6 +24,7 @@ def register(sub) -> None:
     p.add_argument("--quantity", help="comma-separated quantities, one column each (default lif_forward_bits,"
                                       "lif_backward_bits,total_bits; with --layer lif_forward_bits,lif_backward_bits,weight_bits)")
     p.add_argument("--layer", help="a node name: that node's quantities instead of the network totals")
+    add_op_options(p)
     p.add_argument("--format", help="csv, json, parquet (default: from --out's extension, else csv)")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--plot", help="also draw memory vs input size (one line per scheme, log axes) to this PNG (needs matplotlib)")
@@ -35,7 +36,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..errors import ConfigError, InputFileError
     from ..render.formats import check_format
-    from ..sweep import SWEEP_FORMATS, build_grid, render_plot, require_matplotlib, to_bytes
+    from ..sweeps import SWEEP_FORMATS, render_plot, require_matplotlib, to_bytes
     from .common import write_bytes_atomically
 
     fmt = args.format
@@ -52,17 +53,17 @@ def run(args) -> int:
     for option, path in (("--out", args.out), ("--plot", args.plot)):
         if path and not (Path(path).parent if str(Path(path).parent) else Path(".")).is_dir():
             raise InputFileError(f"option {option} '{path}'", "its folder does not exist", "a path in an existing folder")
-    grid = build_grid(args.model, input=args.input, timesteps=args.timesteps, batch=args.batch, sharing=args.sharing,
-                      weight_bits=args.weight_bits, membrane_bits=args.membrane_bits, spike_bits=args.spike_bits,
-                      quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training)
-    import pandas as pd
+    from ..sweeps import sweep
+    from ..zoo import resolve_model
 
-    columns = grid.config_columns()
-    columns.update(grid.evaluate())
-    df = pd.DataFrame(columns)
+    spec = resolve_model(args.model)
+    df = sweep(spec, input=args.input, timesteps=args.timesteps, batch=args.batch, sharing=args.sharing,
+               weight_bits=args.weight_bits, membrane_bits=args.membrane_bits, spike_bits=args.spike_bits,
+               quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training,
+               **op_kwargs(args))
     # every check, conversion and drawing before anything is written
     data = to_bytes(df, fmt)
-    png = render_plot(df, quantity=args.plot_quantity, model=grid.spec.name, unit=args.plot_units) if args.plot else None
+    png = render_plot(df, quantity=args.plot_quantity, model=spec.name, unit=args.plot_units) if args.plot else None
     if png is not None:  # the plot first: a plot path that cannot be written stops before any output
         try:
             write_bytes_atomically(png, args.plot)

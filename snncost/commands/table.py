@@ -1,13 +1,14 @@
 """``snncost table MODEL``: per-layer LIF, weight and spike memory with totals."""
 from __future__ import annotations
 
-from .common import add_model_options, analysis_kwargs, digits, write_output
+from .common import add_model_options, add_op_options, analysis_kwargs, digits, write_output
 
 
 def register(sub) -> None:
     p = sub.add_parser("table", help="per-layer memory table of a model or spec file",
                        description="Per-layer forward/backward LIF memory under a sharing scheme, with totals.")
     add_model_options(p)
+    add_op_options(p)
     p.add_argument("--units", default="MiB", help="bit, B, KiB, MiB, GiB, kB, MB, GB (default MiB)")
     p.add_argument("--digits", type=digits, default=2, help="decimals shown (default 2; exact bits are always shown in totals)")
     p.add_argument("--format", default="text", help="text, md, csv, json, latex (default text)")

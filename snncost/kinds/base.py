@@ -76,10 +76,11 @@ AXES = {1: ("length",), 2: ("height", "width")}
 """The names of the spatial axes of a map with 1 or 2 spatial dimensions."""
 
 
-def expect_rank(node, shape: Shape, ranks: tuple[int, ...]) -> None:
-    """Refuses an input whose rank is not one of ``ranks`` (named in that order)."""
+def expect_rank(node, shape: Shape, ranks: tuple[int, ...], layout: str | None = None) -> None:
+    """Refuses an input whose rank is not one of ``ranks``; the message names ``layout``
+    (default: the channels-first layouts of ``ranks``, in that order)."""
     if len(shape) not in ranks:
-        what = " or ".join(RANK_FORMS[r] for r in ranks)
+        what = layout or " or ".join(RANK_FORMS[r] for r in ranks)
         raise ShapeError(where(node), f"{node.op} needs a {what} input, got shape {list(shape)}",
                          f"an input of rank {' or '.join(map(str, sorted(ranks)))} (channels first, no batch)")
 
@@ -102,6 +103,23 @@ def sliding_size(node, size, kernel, stride, padding, dilation, axis: int = 0, d
     return out
 
 
+def valid_taps(size: int, out: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """Pairs (output position o, kernel tap j) whose input position o s - p + j d lies on
+    the input (0 <= . < size): the taps NeuroBench's all-ones Dense count sees."""
+    total = 0
+    for j in range(kernel):
+        offset = j * dilation - pad                    # input position of tap j at output 0
+        low = max(0, -(offset // stride))              # ceil(-offset / stride)
+        high = min(out - 1, (size - 1 - offset) // stride)
+        total += max(0, high - low + 1)
+    return total
+
+
 def same_shape(node, input_shapes: list) -> Shape:
     """Shape rule of element-wise kinds: the output has the input's shape."""
     return input_shapes[0]
+
+
+def hardware_passthrough(node, input_shapes, output_shape) -> dict:
+    """The ``hardware`` rule of kinds fused into the read of their input (snncost.hw)."""
+    return {"role": "passthrough"}

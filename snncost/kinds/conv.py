@@ -4,10 +4,10 @@ from __future__ import annotations
 from math import prod
 from typing import Literal, Union
 
-from ..errors import ShapeError
+from ..errors import ConfigError, ShapeError
 from ..training.saved import autocast_weight, weighted_input
 from .base import (NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size,
-                   spatial_dims, where)
+                   spatial_dims, valid_taps, where)
 from .registry import NodeKind, add_kind
 
 
@@ -76,6 +76,54 @@ def _params(node, input_shapes):
     return weights + (node.out_channels if node.bias else 0)
 
 
+def _hardware(node, input_shapes, output_shape):
+    """Timeloop's CNN-layer dimensions: R, S kernel width, height; P, Q output width,
+    height; C per group (Timeloop has no group dimension)."""
+    dims = spatial_dims(node)
+    k, d = pair(node.kernel)[:dims], pair(node.dilation)[:dims]
+    s = _stride(node, dims)
+    two = dims == 2
+    return {"role": "compute", "problem": {
+        "C": input_shapes[0][0] // node.groups, "M": node.out_channels,
+        "R": k[-1], "S": k[0] if two else 1, "P": output_shape[-1], "Q": output_shape[1] if two else 1,
+        "Wstride": s[-1], "Hstride": s[0] if two else 1, "Wdilation": d[-1], "Hdilation": d[0] if two else 1,
+        "input_positions": prod(input_shapes[0][1:])}}
+
+
+def _macs(node, input_shapes, out):
+    """Dense MACs of one timestep, padding positions included (seed 002 Eq. 14; PyTorch's
+    FlopCounterMode counts 2 FLOPs per MAC): C_out x H_out x W_out x C_in/groups x k_h x k_w."""
+    return node.out_channels * prod(out[1:]) * prod(_weight_dims(node, input_shapes[0])[1:])
+
+
+def _left_padding(node, dims: int) -> tuple:
+    """Zero padding before the first input position (PyTorch ``'same'`` pads d (k - 1) // 2 left)."""
+    if node.padding == "valid":
+        return (0,) * dims
+    if node.padding == "same":
+        return tuple(d * (k - 1) // 2 for k, d in zip(pair(node.kernel)[:dims], pair(node.dilation)[:dims]))
+    return pair(node.padding)[:dims]
+
+
+def _macs_unpadded(node, input_shapes, out):
+    """MACs without padding positions (NeuroBench's Dense count: all-ones inputs and
+    weights, zero padding contributes nothing): C_out x C_in/groups x the product over
+    dimensions of the (output position, kernel tap) pairs that land on the input."""
+    dims = spatial_dims(node)
+    in_shape = input_shapes[0]
+    if not all(known(v) for v in (*in_shape, *out)):
+        raise ConfigError("option --padding", "the count without padding positions needs numeric sizes",
+                          "padding 'included' for closed-form formulas")
+    taps = prod(valid_taps(in_shape[1 + i], out[1 + i], k, s, p, d) for i, (k, s, p, d) in enumerate(zip(
+        pair(node.kernel)[:dims], pair(node.stride)[:dims], _left_padding(node, dims), pair(node.dilation)[:dims])))
+    return node.out_channels * (in_shape[0] // node.groups) * taps
+
+
+def bias_ops(node, input_shapes, out):
+    """One add per output element when the node has a bias (an extra op, off by default)."""
+    return prod(out) if node.bias else 0
+
+
 def _stride(node, dims: int) -> tuple:
     return pair(node.stride)[:dims]  # 'same' padding needs stride 1 (refused by the shape rule otherwise)
 
@@ -121,4 +169,6 @@ _DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (
 for _name, _model, _doc in (("conv2d", Conv2d, _DOC2), ("conv1d", Conv1d, _DOC1)):
     add_kind(NodeKind(_name, _model, shape=_shape, params=_params, weight_dims=_weight_dims, stride=_stride,
                       family="conv", doc=_doc,
-                      rules={"train_saved": _train_saved, "train_autocast": True, "torch": _torch}))
+                      rules={"macs": _macs, "macs_unpadded": _macs_unpadded, "extra_ops": ("bias", bias_ops),
+                             "train_saved": _train_saved, "train_autocast": True, "torch": _torch,
+                             "hardware": _hardware}))

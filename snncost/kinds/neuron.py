@@ -86,6 +86,9 @@ def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/te
 _DOC = ("`reset` (`soft` or `hard`, default soft), `layer_group`, `lanes` (S, `mlif` only), `membrane_bits`, "
         "`spike_bits`", "unchanged: one neuron per element",
         "0; state variables per neuron: 1 (`cubalif`: 2, v and i)")
-for _op, _state in (("lif", ("v",)), ("if", ("v",)), ("cubalif", ("v", "i")), ("mlif", ("v",))):
+# neuron_model: the NeuroBench model an update is priced as (snncost.opcount.NEURON_MODELS; IF: Leaky, beta 1)
+for _op, _state, _model in (("lif", ("v",), "leaky"), ("if", ("v",), "leaky"), ("cubalif", ("v", "i"), "synaptic"),
+                            ("mlif", ("v",), "leaky")):
     add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC,
-                      rules={"train_saved": _train_saved, "train_note": _train_note, "torch": _torch}))
+                      rules={"neuron_model": _model, "train_saved": _train_saved, "train_note": _train_note,
+                             "torch": _torch}))

@@ -1,6 +1,7 @@
 """Normalisation (``batchnorm``)."""
 from __future__ import annotations
 
+from math import prod
 from typing import Literal, Optional
 
 from pydantic import StrictBool
@@ -27,6 +28,11 @@ def _buffers(node, input_shapes):
     return 2 * input_shapes[0][0]
 
 
+def _ops(node, input_shapes, out):
+    """One multiply-add per element (scale and shift folded): an extra op, off by default."""
+    return prod(out)
+
+
 def _train_saved(node, input_shapes, output_shape, ctx):
     """What native_batch_norm keeps in training (snncost.training.saved): the input, the
     batch mean and inverse std per call, the running mean and variance (one storage)."""
@@ -49,4 +55,4 @@ def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/te
 
 add_kind(NodeKind("batchnorm", BatchNorm, shape=same_shape, params=_params, buffers=_buffers, family="norm",
                   doc=("`affine` (true)", "unchanged", "2 C (gamma, beta); 2 C running statistics counted as buffers"),
-                  rules={"train_saved": _train_saved, "torch": _torch}))
+                  rules={"extra_ops": ("batchnorm", _ops), "train_saved": _train_saved, "torch": _torch}))

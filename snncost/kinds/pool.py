@@ -6,7 +6,7 @@ from typing import Literal, Optional
 
 from ..errors import ShapeError
 from ..training.saved import INT64, Saved, kept_input
-from .base import NodeBase, PadPair, Pair, expect_rank, pair, sliding_size, spatial_dims, where
+from .base import NodeBase, PadPair, Pair, expect_rank, hardware_passthrough, pair, sliding_size, spatial_dims, where
 from .registry import NodeKind, add_kind
 
 POOL_OPS = ("avgpool2d", "maxpool2d", "sumpool2d", "avgpool1d", "maxpool1d", "sumpool1d")
@@ -54,6 +54,15 @@ def _global_shape(node, input_shapes):
     return (shape[0],) + (1,) * (len(shape) - 1)
 
 
+def _window_ops(node, input_shapes, out):
+    """One accumulate per window tap and output element (an extra op, off by default)."""
+    return prod(out) * prod(pair(node.kernel)[:spatial_dims(node)])
+
+
+def _global_ops(node, input_shapes, out):
+    return prod(input_shapes[0])
+
+
 def _train_saved(node, input_shapes, output_shape, ctx):
     """max pooling: the input and int64 argmax indices; average/sum pooling: the input
     (snncost.training.saved); nothing when the input is not tracked."""
@@ -90,9 +99,15 @@ def _torch_global(node, input_shapes):  # pragma: no mutate block (torch only: t
     return nn.AdaptiveAvgPool2d(1) if len(input_shapes[0]) == 3 else nn.AdaptiveAvgPool1d(1)
 
 
+# "spikes": what the kind makes of spikes (snncost.opcount.SPIKE_PASSING): a max of binary
+# values stays binary; an average or a sum of them is a sum of spikes.
 _POOL_DOC = ("`kernel`, `stride` (= kernel), `padding` (0)", "floor rule, no dilation", "0")
 for _op in POOL_OPS:
+    _rules = {"spikes": "through"} if _op.startswith("max") else \
+        {"spikes": "average" if _op.startswith("avg") else "window-sum", "extra_ops": ("pool", _window_ops)}
     add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC,
-                      rules={"train_saved": _train_saved, "torch": _torch}))
+                      rules={**_rules, "train_saved": _train_saved, "torch": _torch, "hardware": hardware_passthrough}))
 add_kind(NodeKind("global_avgpool", GlobalAvgPool, shape=_global_shape, stride="collapse", family="pool",
-                  doc=("", "(C, 1, 1) or (C, 1)", "0"), rules={"train_saved": _keeps_nothing, "torch": _torch_global}))
+                  doc=("", "(C, 1, 1) or (C, 1)", "0"),
+                  rules={"spikes": "average", "extra_ops": ("pool", _global_ops), "train_saved": _keeps_nothing,
+                         "torch": _torch_global, "hardware": hardware_passthrough}))

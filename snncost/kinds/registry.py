@@ -12,8 +12,16 @@ Rules later issues add go into ``rules``, one key per concern, so that a new con
 one rule per kind in the kind's own entry.  Reserved keys (a rule is a callable; a kind
 without the key gets the concern's documented default):
 
-- ``"macs"``, ``"acs"``: ``rule(node, input_shapes, output_shape) -> int``, multiply-
-  accumulates / accumulates per timestep (op counts and energy, issue #9);
+- ``"macs"``: ``rule(node, input_shapes, output_shape) -> int``, dense multiply-
+  accumulates of one timestep, padding positions included; ``"macs_unpadded"``: the
+  same without padding positions (NeuroBench's Dense count); ``"extra_ops"``:
+  ``(option name, rule)``, dense ops counted only when that option is named (bias,
+  batchnorm, layernorm, pool); ``"spikes"``: what the kind makes of spikes (``through``,
+  ``add``, ``average``, ``window-sum``, ``token-sum``, ``product``, ``concat``; absent: its output is
+  analog); ``"operands"``: 2 for a product of two activations (``matmul``, ``multiply``),
+  counted from both inputs;
+  ``"neuron_model"``: the NeuroBench model a neuron update is priced as (op counts and
+  energy, issue #9, :mod:`snncost.opcount`);
 - ``"train_saved"``: ``rule(node, input_shapes, output_shape, ctx) -> [Saved, ...]``, the
   tensors autograd keeps for the backward pass per call (training memory, issue #10;
   :mod:`snncost.training.saved`; default: the inputs, when tracked); with it
@@ -24,7 +32,12 @@ without the key gets the concern's documented default):
   called with the node's inputs, the kind in the reference PyTorch step that measures it
   (:mod:`snncost.training.reference`);
 - ``"numpy"``: the kind's forward in the NumPy engine (issue #11);
-- ``"hardware"``: the kind's hardware counts (issue #12);
+- ``"hardware"``: ``rule(node, input_shapes, output_shape) -> dict``, the kind's role on a
+  PE-array accelerator (issue #12, :mod:`snncost.hw`): ``{"role": "compute", "problem":
+  {C, M, R, S, P, Q, Wstride, Hstride, Wdilation, Hdilation, input_positions}}`` for a
+  layer mapped onto the PEs (Timeloop's CNN-layer dimensions), ``{"role": "passthrough"}``
+  for a node fused into the read of its input (pools, flatten, dropout); a kind without
+  the rule is fused into the PE and its LIF unit (batchnorm, adds, neurons);
 - ``"nir"``: ``rule(node, input_shapes) -> nir.NIRNode`` (NIR export, issue #13).
 """
 from __future__ import annotations
@@ -40,7 +53,8 @@ ShapeRule = Callable[[Any, list], Shape]
 CountRule = Callable[[Any, list], Any]
 StrideRule = Union[str, Callable[[Any, int], tuple]]
 
-RULE_KEYS = ("macs", "acs", "train_saved", "train_view", "train_autocast", "train_note", "torch", "numpy", "hardware", "nir")
+RULE_KEYS = ("macs", "macs_unpadded", "extra_ops", "spikes", "operands", "neuron_model", "train_saved",
+             "train_view", "train_autocast", "train_note", "torch", "numpy", "hardware", "nir")
 """Keys of :attr:`NodeKind.rules` reserved for the next issues (others are allowed)."""
 SPATIAL = ("keep", "collapse", "drop")
 FAMILIES = ("conv", "linear", "norm", "pool", "neuron", "structure", "user")
@@ -63,7 +77,7 @@ class NodeKind:
     - ``weight_dims(node, in_shape) -> tuple``: dimensions of the prunable weight
       tensor (None: no prunable weights).
     - ``stride``: how the kind maps spatial sizes, for the total stride of
-      :func:`snncost.formula.total_stride`: ``"keep"`` (size unchanged), ``"collapse"``
+      :func:`snncost.formulas.total_stride`: ``"keep"`` (size unchanged), ``"collapse"``
       (to a fixed size, global pooling), ``"drop"`` (spatial dimensions gone: flatten,
       linear), or ``rule(node, dims) -> tuple`` of per-dimension strides.
     - ``inputs``: ``(min, max)`` number of inputs (``max`` None: unbounded).

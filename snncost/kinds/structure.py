@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ..errors import ShapeError
 from ..training.saved import Saved
-from .base import NodeBase, same_shape, where
+from .base import NodeBase, hardware_passthrough, same_shape, where
 from .registry import NodeKind, add_kind
 
 
@@ -107,16 +107,21 @@ def _torch_passthrough(node, input_shapes):  # pragma: no mutate block (torch on
     return nn.Dropout(node.p) if node.op == "dropout" else nn.Identity()
 
 
+# "spikes" (snncost.opcount.SPIKE_PASSING): flatten, dropout and identity pass spikes on;
+# a residual add of spikes is a sum of spikes; a concat keeps what its inputs are.
 NOTHING = {"train_saved": _keeps_nothing}
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
-                  doc=("", "(product,)", "0"), rules={**NOTHING, "train_view": True, "torch": _torch_flatten}))
+                  doc=("", "(product,)", "0"),
+                  rules={**NOTHING, "train_view": True, "torch": _torch_flatten, "spikes": "through",
+                         "hardware": hardware_passthrough}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
-                  rules={**NOTHING, "torch": _torch_add}))
+                  rules={**NOTHING, "torch": _torch_add, "spikes": "add"}))
 add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"),
-                  rules={**NOTHING, "torch": _torch_concat}))
+                  rules={**NOTHING, "torch": _torch_concat, "spikes": "concat"}))
 for _op in ("dropout", "identity"):
     add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
                       rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "train_note": _dropout_note,
-                             "torch": _torch_passthrough}))
+                             "torch": _torch_passthrough, "spikes": "through",
+                             "hardware": hardware_passthrough}))

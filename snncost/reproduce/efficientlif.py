@@ -39,7 +39,7 @@ TITLE = ("EfficientLIF-Net (Kim et al., Front. Neurosci. 2023): LIF memory, Tabl
          "(Sec. 5.2, 5.3.7, 5.3.8), Fig. 1 (LIF share of total memory at 224x224) and Fig. 8 (ResNet19 pruned to "
          "94.94%)")
 REGISTRY = "efficientlif.csv"
-UNITS = ("MiB", "x", "%")
+UNITS = ("MiB", "x", "%", "count")
 
 _INT_KEYS = ("input", "in_channels", "num_classes", "timesteps", "membrane_bits", "batch")
 _TEXT_KEYS = ("sharing", "grouping", "training", "sparsity", "weight_format", "share")
@@ -143,11 +143,14 @@ def _config(row) -> dict:
 
 def compute(row) -> Fraction:
     """Exact value of a row's quantity: LIF or weight memory in the row's unit (MiB),
-    or a ratio in percent (``%``) or as a factor (``x``)."""
+    or a ratio in percent (``%``) or as a factor (``x``); the hardware figures through
+    :func:`compute_hardware`."""
     from ..errors import InputFileError
     from .registry import check_quantity
 
-    check_quantity(row, QUANTITIES)
+    if row.quantity in HW_QUANTITIES:
+        return compute_hardware(row)
+    check_quantity(row, {**QUANTITIES, **HW_QUANTITIES})
     units, value = QUANTITIES[row.quantity]
     if row.unit not in units:
         raise InputFileError(row.where("unit"), f"{row.unit!r} does not fit {row.quantity!r}", ", ".join(units))
@@ -175,4 +178,51 @@ def describe(row) -> str:
         parts.append(f"sparsity {c['sparsity']}, weights stored {c.get('weight_format', 'dense')}")
     if row.quantity == "LIF share of total memory":
         parts.append(SHARES[c.get("share", "total")])
+    if row.quantity in HW_QUANTITIES:
+        parts += [f"{k.replace('_', ' ')} {c[k]}" for k in ("batch", *_HW_PARAMS, "baseline_model") if k in c]
     return ", ".join(parts)
+
+
+# ---- Hardware figures (issue #12): Sec. 4.4.2 / 5.3.9 and Fig. 9, computed by snncost.hw ----
+# What a row is computed on (docs/hardware.md):
+# - "LIF units" and "LIF share of PE compute": the accelerator model of snncost.hw.accelerator
+#   (128 PEs, one LIF unit per PE; C<N> divides the LIF part of PE compute by N); the
+#   network does not matter (the row names vgg16 only because a row needs a model);
+# - "DRAM access reduction": 1 - DRAM accesses of the row's scheme / of the same network
+#   unshared, per mini-batch of ``batch`` (snncost.hw.traffic: weights once per
+#   mini-batch, every spike and membrane tensor through DRAM, static layers recomputed
+#   each timestep, unless the config names other values of those parameters).
+
+HW_INT_KEYS = ("input", "num_classes", "timesteps", "batch", "pe", "lif_units_per_pe", "global_buffer_bits")
+HW_TEXT_KEYS = ("sharing", "grouping", "lif_share", "weight_reads", "static_layers", "baseline_model")
+_HW_PARAMS = ("pe", "lif_units_per_pe", "global_buffer_bits", "lif_share", "weight_reads", "static_layers")
+
+
+def _hardware(row, c: dict):
+    from ..hw import hardware
+    from ..zoo import load
+
+    classes = {"num_classes": c["num_classes"]} if "num_classes" in c else {}
+    baseline = load(c["baseline_model"], **classes) if "baseline_model" in c else None
+    return hardware(load(row.model, **classes), sharing=c.get("sharing", "none"), batch=c.get("batch"),
+                    input=c.get("input"), timesteps=c.get("timesteps"), layer_groups=c.get("grouping"),
+                    reduction_batches=(), baseline_model=baseline, **{k: c[k] for k in _HW_PARAMS if k in c})
+
+
+HW_QUANTITIES = {
+    "LIF units": ("count", lambda row, c: Fraction(_hardware(row, c).lif["lif_units"])),
+    "LIF share of PE compute": ("percent", lambda row, c: 100 * _hardware(row, c).lif["lif_share"]),
+    "DRAM access reduction": ("percent", lambda row, c: 100 * _hardware(row, c).reduction["at_batch"]),
+}
+
+
+def compute_hardware(row) -> Fraction:
+    """Exact value of a hardware row: LIF units, or a percent."""
+    from ..errors import InputFileError
+    from .registry import typed_config
+
+    kind, value = HW_QUANTITIES[row.quantity]
+    if row.unit != {"count": "count", "percent": "%"}[kind]:
+        raise InputFileError(row.where("unit"), f"{row.unit!r} does not fit {row.quantity!r}",
+                             "count" if kind == "count" else "%")
+    return value(row, typed_config(row, HW_INT_KEYS, HW_TEXT_KEYS))

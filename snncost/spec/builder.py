@@ -80,6 +80,42 @@ class SpecBuilder:
     def residual_add(self, name, inputs):
         return self.add(name, "add", inputs)
 
+    def lstm(self, name, hidden, *, bias=True, inputs=None, **fields):
+        return self.add(name, "lstm", inputs, hidden=hidden, bias=bias, **fields)
+
+    # ---- spiking-transformer kinds (snncost.kinds.transformer) ---------------------------
+    def tokens(self, name, *, inputs=None):
+        return self.add(name, "tokens", inputs)
+
+    def layernorm(self, name, *, inputs=None, **fields):
+        return self.add(name, "layernorm", inputs, **fields)
+
+    def split_heads(self, name, heads, *, inputs=None):
+        return self.add(name, "split_heads", inputs, heads=heads)
+
+    def merge_heads(self, name, *, inputs=None):
+        return self.add(name, "merge_heads", inputs)
+
+    def matmul(self, name, a, b, *, transpose_a=False, transpose_b=False):
+        return self.add(name, "matmul", [a, b], transpose_a=transpose_a or None, transpose_b=transpose_b or None)
+
+    def multiply(self, name, a, b):
+        return self.add(name, "multiply", [a, b])
+
+    def token_sum(self, name, *, inputs=None):
+        return self.add(name, "token_sum", inputs)
+
+    def membrane_add(self, name, inputs):
+        return self.add(name, "membrane_add", inputs)
+
+    def projection(self, prefix: str, features: int, *, bias=False, lif=True, inputs=None, **lif_fields) -> str:
+        """A token projection as Spikformer writes it: 1x1 ``conv1d`` (``{prefix}.conv``),
+        ``batchnorm`` over tokens (``{prefix}.bn``) and, with ``lif``, a LIF site
+        (``{prefix}.lif``); returns the last node's name."""
+        self.conv1d(f"{prefix}.conv", features, 1, bias=bias, inputs=inputs)
+        last = self.batchnorm(f"{prefix}.bn")
+        return self.lif(f"{prefix}.lif", **lif_fields) if lif else last
+
     # ---- repeated blocks ----------------------------------------------------------
     def conv_bn_lif(self, prefix: str, out_channels: int, kernel: int = 3, *, stride=1, padding=None, groups=1,
                     static=False, reset="soft", inputs=None) -> str:
@@ -94,14 +130,16 @@ class SpecBuilder:
         return self.lif(f"{prefix}.lif", reset=reset)
 
     def basic_block(self, prefix: str, in_channels: int, channels: int, stride: int = 1, *,
-                    reset: str = "soft") -> tuple[str, str]:
+                    reset: str = "soft", neuron: dict | None = None) -> tuple[str, str]:
         """Spiking ResNet BasicBlock (He et al. 2016, as in EfficientLIF-Net's and TET's code):
         conv3x3-BN-LIF, conv3x3-BN, + shortcut (1x1 conv-BN where the shape changes), add, LIF.
-        Returns the names of its two LIF sites."""
+        Returns the names of its two LIF sites; ``neuron`` gives their kind and fields
+        (e.g. ``{"op": "mlif", "lanes": 3}``)."""
+        neuron = neuron or {}
         block_input = self.last
         self.conv2d(f"{prefix}.conv1", channels, 3, stride=stride, padding=1)
         self.batchnorm(f"{prefix}.bn1")
-        lif1 = self.lif(f"{prefix}.lif1", reset=reset)
+        lif1 = self.lif(f"{prefix}.lif1", reset=reset, **neuron)
         self.conv2d(f"{prefix}.conv2", channels, 3, padding=1)
         main = self.batchnorm(f"{prefix}.bn2")
         shortcut = block_input
@@ -109,7 +147,24 @@ class SpecBuilder:
             self.conv2d(f"{prefix}.shortcut_conv", channels, 1, stride=stride, inputs=block_input)
             shortcut = self.batchnorm(f"{prefix}.shortcut_bn")
         self.residual_add(f"{prefix}.add", [main, shortcut])
-        return lif1, self.lif(f"{prefix}.lif2", reset=reset)
+        return lif1, self.lif(f"{prefix}.lif2", reset=reset, **neuron)
+
+    def resnet19_tdbn(self, stem_width: int, num_classes: int, block_name: str = "s{s}b{k}") -> None:
+        """The ResNet-19 of tdBN (Zheng et al. 2021) and TET: 3x3 stem of ``stem_width`` +
+        BN + LIF, BasicBlock stages of widths 128 / 256 / 512 with [3, 3, 2] blocks and
+        strides 1 / 2 / 2, global average pool, FC 512 -> 256 with LIF, FC 256 -> classes.
+        ``block_name`` formats a block's prefix from its stage ``s`` and index ``k``."""
+        self.conv_bn_lif("stem", stem_width)
+        in_ch = stem_width
+        for s, (width, blocks, stride) in enumerate(((128, 3, 1), (256, 3, 2), (512, 2, 2)), start=1):
+            for k in range(1, blocks + 1):
+                self.basic_block(block_name.format(s=s, k=k), in_ch, width, stride if k == 1 else 1)
+                in_ch = width
+        self.global_avgpool("avgpool")
+        self.flatten("flatten")
+        self.linear("fc1", 256)
+        self.lif("fc1.lif")
+        self.linear("fc2", num_classes)
 
     # ---- spec-level -----------------------------------------------------------
     def grouping(self, name: str, groups: dict[str, list[str]], *, default: bool = False) -> None:

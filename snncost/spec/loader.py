@@ -162,6 +162,18 @@ def _read_text(path: Path, limit: int = MAX_SPEC_BYTES) -> str:
         raise InputFileError(f"spec file '{path}'", f"cannot be read ({exc.strerror})", "a readable file") from None
 
 
+def read_data_file(path, where: str, limit: int, valid: str) -> str:
+    """The UTF-8 text of a small data file (a rates file, a technology table), refused in
+    one line (``where``: what the file is) when missing, unreadable or over ``limit`` bytes."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > limit:
+            raise InputFileError(where, f"is larger than {limit // 2**20} MiB", "a smaller file")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(where, f"cannot read it ({type(exc).__name__})", valid) from None
+
+
 def _safe_yaml(text: str) -> Any:
     """The safe loader only: libyaml's (CSafeLoader, same safe constructor, faster) when
     installed, else PyYAML's ``safe_load``.  A refusal is re-parsed by ``safe_load`` so

@@ -86,7 +86,7 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
     total stride (as ``snncost formula`` does), so the result is a polynomial."""
     import sympy
 
-    from ..formula import SYMBOLS, _INTEGER, size_names, total_stride
+    from ..formulas import SYMBOLS, _INTEGER, size_names, total_stride
     from ..zoo import resolve_model
 
     spec = resolve_model(model)

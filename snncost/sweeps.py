@@ -7,7 +7,7 @@ scheme and bit widths, evaluated exactly from the closed-form formulas.
 
 How it stays exact and fast.  For each sharing scheme the memory model is derived
 once per *residue class* of the input size: with S the network's total stride
-(:func:`snncost.formula.total_stride`) an input ``H = S h + r`` makes every
+(:func:`snncost.formulas.total_stride`) an input ``H = S h + r`` makes every
 ``floor`` of the shape rules exact, so each quantity is a polynomial with rational
 coefficients in the integers ``h, w, T, B`` and the bit widths.  Fractional bit widths
 ``b = b' / d`` become integers ``b'``, the polynomial is multiplied by the lcm D of
@@ -22,7 +22,6 @@ their numeric size, so every row equals :func:`snncost.analyze` exactly.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm, prod
@@ -33,7 +32,7 @@ import sympy
 from .errors import ConfigError, SharingError, ShapeError, SnnCostError
 from .options import positive_int
 from .precision import MAX_BITS, exact_bits
-from .formula import (_INTERNAL, auto_grouping_pairs, parse_formula_sharing, pick, size_names, symbolic_evaluate, to_sympy, total_stride,
+from .formulas import (_INTERNAL, auto_grouping_pairs, parse_formula_sharing, pick, size_names, symbolic_evaluate, to_sympy, total_stride,
                       window_multiple)
 
 MAX_CONFIGS = 50_000_000
@@ -222,6 +221,17 @@ def sweep(model, *, input=None, timesteps=None, batch=None, sharing="none", bits
     """
     import pandas as pd
 
+    rates = rate_list(options.get("rates"))
+    if rates is not None:  # one sweep per spike rate (snncost.opcount), with a column r
+        frames = []
+        for rate in rates:
+            frame = sweep(model, input=input, timesteps=timesteps, batch=batch, sharing=sharing, bits=bits,
+                          weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits,
+                          quantities=quantities, layer=layer, layer_groups=layer_groups, training=training,
+                          **{**options, "rates": rate})
+            frame.insert(list(frame.columns).index("b_s") + 1, "r", [rate] * len(frame))
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
     grid = build_grid(model, input=input, timesteps=timesteps, batch=batch, sharing=sharing, bits=bits,
                       weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits,
                       quantities=quantities, layer=layer, layer_groups=layer_groups, training=training, **options)
@@ -229,6 +239,27 @@ def sweep(model, *, input=None, timesteps=None, batch=None, sharing="none", bits
     columns = grid.config_columns()
     columns.update(values)
     return pd.DataFrame(columns)
+
+
+def rate_list(rates) -> list | None:
+    """Spike rates to sweep: a list, or text with commas (``'0.05,0.1,0.2'``), as exact
+    Fractions; None for one rate or a rates file (then a fixed option)."""
+    if isinstance(rates, str) and "," in rates:
+        rates = [part for part in rates.split(",")]
+    if not isinstance(rates, (list, tuple)):
+        return None
+    from decimal import Decimal, InvalidOperation
+
+    out = []
+    for value in rates:
+        try:
+            out.append(Fraction(Decimal(value.strip()) if isinstance(value, str) else
+                                repr(value) if isinstance(value, float) else value))
+        except (InvalidOperation, ValueError, TypeError):
+            raise ConfigError("option --rates", f"{str(value)[:40]!r} is not a number", "rates such as 0.05,0.1,0.2") from None
+    if not out:
+        raise ConfigError("option --rates", "no rates given", "rates such as 0.05,0.1,0.2")
+    return out
 
 
 class Grid:
@@ -706,13 +737,3 @@ def _matters(df, column: str, quantity: str, config_cols: list) -> bool:
     """Does ``quantity`` change with ``column`` (the other parameters fixed)?"""
     others = [c for c in config_cols if c != column]
     return bool((df.groupby(others, sort=False, observed=True)[quantity].nunique() > 1).any())
-
-
-class _CallableModule(type(sys)):
-    """``snncost.sweep`` is both this module and the function (see :mod:`snncost.formula`)."""
-
-    def __call__(self, *args, **kwargs):
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

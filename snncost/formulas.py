@@ -35,14 +35,13 @@ expressions remain.  Coefficients are always sympy Integers/Rationals, never flo
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import floor, lcm
 
 import sympy
 
-from .errors import ConfigError, ShapeError
+from .errors import ConfigError, ShapeError, SharingError
 from .quantities import unit_of as quantity_unit
 from .sharing import SharingScheme, parse_sharing, window_grid
 
@@ -50,7 +49,9 @@ SIZE_NAMES_2D = ("H", "W")
 SIZE_NAMES_1D = ("L",)
 SCALAR_NAMES = ("T", "B", "b_w", "b_u", "b_s", "N")
 WINDOW_NAME = "P"
-RESERVED = SIZE_NAMES_2D + SIZE_NAMES_1D + SCALAR_NAMES + (WINDOW_NAME,)
+RATE_NAME = "r"
+PER_LAYER_RATES = "r_l"
+RESERVED = SIZE_NAMES_2D + SIZE_NAMES_1D + SCALAR_NAMES + (WINDOW_NAME, RATE_NAME)
 DIM_FIELDS = ("out_channels", "out_features")
 ROW_NON_QUANTITIES = ("name", "kind", "output_shape", "sharing_buffer", "static")
 
@@ -63,13 +64,15 @@ SYMBOLS = {name: sympy.Symbol(name) for name in RESERVED}
 _INTEGER = {name: sympy.Symbol(name, integer=True, positive=True)
             for name in SIZE_NAMES_2D + SIZE_NAMES_1D + ("T", "B", "N", WINDOW_NAME)}
 _BITS = {name: sympy.Symbol(name, positive=True) for name in ("b_w", "b_u", "b_s")}
-_INTERNAL = {**_INTEGER, **_BITS}
+_RATES = {RATE_NAME: sympy.Symbol(RATE_NAME, nonnegative=True)}
+_INTERNAL = {**_INTEGER, **_BITS, **_RATES}
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _NODE_FIELD = re.compile(r"^(?P<node>[A-Za-z_][A-Za-z0-9_.\-]*)\.(?P<field>[a-z_]+)$")
 
 VALID_SYMBOLS = ("H, W (2-D input) or L (1-D input), T, B, b_w, b_u, b_s, N (with channel sharing), "
-                 "P (with window sharing), "
+                 "P (with window sharing), r (one spike rate per timestep for every neuron node: op counts and "
+                 "energy), r_l (one rate symbol r_<node> per neuron node), "
                  "or a spec dimension NAME=NODE.FIELD / NODE.FIELD (FIELD out_channels or out_features; "
                  "input.channels)")
 
@@ -173,7 +176,7 @@ def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option -
                                   ", ".join(sizes) if sizes else "no size symbol: the input has no spatial dimension")
             names.add(item)
             continue
-        if item in SCALAR_NAMES + (WINDOW_NAME,):
+        if item in SCALAR_NAMES + (WINDOW_NAME, RATE_NAME, PER_LAYER_RATES):
             names.add(item)
             continue
         name, _, target = item.partition("=") if "=" in item else (item, "", item)
@@ -261,8 +264,23 @@ def window_multiple(scheme: SharingScheme, rank: int) -> tuple:
     return tuple(grid)
 
 
+def _rate_symbols(spec, names, quantity: str, explicit: bool) -> dict | None:
+    """Spike-rate symbols for the op-count and energy quantities (:mod:`snncost.opcount`):
+    ``r`` for every neuron node (and by default when the quantity needs rates), or
+    ``r_l``: one symbol ``r_<node>`` per neuron node.  None: no rates."""
+    from .kinds.registry import kind_of
+    from .opcount import RATE_KEYS
+
+    neurons = [n.name for n in spec.order if kind_of(n).is_neuron]
+    if PER_LAYER_RATES in names:
+        return {name: sympy.Symbol(f"r_{name}", nonnegative=True) for name in neurons}
+    if RATE_NAME in names or not explicit and quantity in RATE_KEYS:
+        return dict.fromkeys(neurons, _RATES[RATE_NAME])
+    return None
+
+
 def symbolic_evaluate(spec, *, sizes, scheme, timesteps, batch, weight_bits, membrane_bits, spike_bits,
-                      layer_groups=None, training=None, shapes=None, **options):
+                      layer_groups=None, training=None, shapes=None, rate_symbols=None, **options):
     """Run :func:`snncost.analysis.evaluate` with any argument symbolic.
 
     ``sizes`` is a tuple of spatial sizes (ints or sympy expressions).  Returns
@@ -274,6 +292,8 @@ def symbolic_evaluate(spec, *, sizes, scheme, timesteps, batch, weight_bits, mem
     config = make_config(spec, input=tuple(sizes) if sizes else None, timesteps=timesteps, batch=batch,
                          sharing=scheme, layer_groups=layer_groups, training=training,
                          weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits, **options)
+    if rate_symbols is not None:  # per-timestep rate symbols instead of numbers (snncost.opcount)
+        config = replace(config, ops=replace(config.ops, rates=rate_symbols, rate_mode="per-timestep"))
     if shapes is None:
         shapes = infer_shapes(spec, config.input_shape)
     rows, totals = evaluate(spec, config, shapes)
@@ -484,6 +504,7 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
                           sharing=SharingScheme(layer=scheme.layer), layer_groups=layer_groups, training=training,
                           weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits, **options)
     work_spec, dim_symbols = _spec_with_symbolic_dims(spec, request.dims)
+    rate_symbols = _rate_symbols(spec, request.names, quantity, explicit or "rates" in options)
     names = size_names(spec)
     strides = total_stride(spec) if names else ()
     grid = window_multiple(scheme, len(names))
@@ -505,7 +526,8 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
     args = {n: (_INTERNAL[n] if n in request.names else pick_value[n]) for n in pick_value}
     rows, totals, config, shapes = symbolic_evaluate(
         work_spec, sizes=sizes, scheme=scheme, timesteps=args["T"], batch=args["B"], weight_bits=args["b_w"],
-        membrane_bits=args["b_u"], spike_bits=args["b_s"], layer_groups=layer_groups, training=training, **options)
+        membrane_bits=args["b_u"], spike_bits=args["b_s"], layer_groups=layer_groups, training=training,
+        rate_symbols=rate_symbols, **options)
     for name, h in multiples.items():
         if any(_has_floor_of(d, h) for sh in shapes.values() for d in sh["output"]):
             i = names.index(name)
@@ -596,6 +618,13 @@ def auto_grouping_exceptions(spec, scheme, config, shapes, size_vars) -> tuple:
             continue
         if isinstance(sa[0], sympy.Basic) and sa[0].free_symbols or isinstance(sb[0], sympy.Basic) and sb[0].free_symbols:
             continue  # symbolic channel counts: not scanned
+        if len(sa) != 1 + len(size_vars):
+            # token layouts (D, H W): one dimension of several sizes; where such sites agree
+            # only at some sizes, no one closed form holds for all (the sweep checks per size)
+            raise SharingError(f"option --layer-groups (auto, sites '{a.name}' {list(sa)} and '{b.name}' {list(sb)})",
+                               "the automatic layer grouping of these token sites depends on the input size in "
+                               "a way the formula cannot list", "--layer-groups none or a declared grouping, "
+                               "or snncost table / sweep at given sizes")
         if exact_value(sympy.Integer(sa[0]) if isinstance(sa[0], int) else sa[0], {}) != \
                 exact_value(sympy.Integer(sb[0]) if isinstance(sb[0], int) else sb[0], {}):
             continue
@@ -640,14 +669,3 @@ def formula(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=
                   timesteps=timesteps, batch=batch, weight_bits=weight_bits, membrane_bits=membrane_bits,
                   spike_bits=spike_bits, layer_groups=layer_groups, training=training, divisible=divisible,
                   **options).expr
-
-
-class _CallableModule(type(sys)):
-    """``snncost.formula`` is both this module and the function: importing the module
-    (``import snncost.formula``) replaces the package attribute, so the module is callable."""
-
-    def __call__(self, *args, **kwargs):
-        return formula(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
