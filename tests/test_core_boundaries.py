@@ -706,7 +706,7 @@ def test_buffer_forward_bits_by_hand():
 
 
 def test_pool_stride_in_closed_forms():
-    from snncost.formula import total_stride
+    from snncost.formulas import total_stride
 
     b = SpecBuilder("p", (1, 8, 8))
     b.pool("p1", "maxpool2d", 2, stride=1)
