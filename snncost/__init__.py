@@ -18,7 +18,8 @@ from .quantities import register_quantity
 from .errors import ConfigError, InputFileError, ShapeError, SharingError, SnnCostError, SpecError
 from .spec import NetworkSpec, SpecBuilder, load_spec
 
-__all__ = ["analyze", "zoo", "register_node_kind", "register_quantity", "load_spec", "NetworkSpec", "SpecBuilder", "SnnCostError", "SpecError",
+__all__ = ["analyze", "zoo", "register_node_kind", "register_quantity", "load_spec", "from_nir", "to_nir", "NetworkSpec",
+           "SpecBuilder", "SnnCostError", "SpecError",
            "ShapeError", "SharingError", "ConfigError", "InputFileError", "__version__"]
 
 
@@ -29,6 +30,9 @@ def __getattr__(name):  # lazy: formula and sweep import sympy/numpy/pandas
     if name == "sweep":
         from .sweeps import sweep
         return sweep
+    if name in ("from_nir", "to_nir"):  # the nir extra, imported only when used
+        from . import nir_io
+        return getattr(nir_io, name)
     if name == "hardware":  # the function; its package is snncost.hw
         from .hw import hardware
         return hardware

@@ -13,7 +13,8 @@ import sys
 
 from .errors import ConfigError, SnnCostError
 
-COMMANDS = ("table", "energy", "spec", "zoo", "reproduce", "formula", "sweep", "train-memory", "fit", "engine", "hw")
+COMMANDS = ("table", "energy", "spec", "zoo", "reproduce", "formula", "sweep", "train-memory", "fit", "engine", "hw",
+            "plot")
 
 
 class _Parser(argparse.ArgumentParser):

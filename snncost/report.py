@@ -48,7 +48,7 @@ class Report:
         energy = self.energy
         if energy is not None:
             op_notes += [f"energy: {a}" for a in energy.assumptions]
-        return text + self.precision_notes + op_notes + list(c.notes)
+        return text + self.precision_notes + op_notes + list(c.notes) + list(getattr(self.spec, "report_notes", ()))
 
     @property
     def energy(self):

@@ -40,7 +40,7 @@ def _load(name: str, options: tuple):
 def load(name: str, **options):
     """Build zoo model ``name`` (cached; options such as ``num_classes=100`` go to its builder)."""
     if name not in _registry():
-        raise SpecError(f"model '{name}'", "not in the model zoo", ", ".join(names()) + ", or a .yaml/.yml/.json spec file")
+        raise SpecError(f"model '{name}'", "not in the model zoo", ", ".join(names()) + ", or a .yaml/.yml/.json spec file or .nir graph")
     return _load(name, tuple(sorted(options.items())))
 
 
@@ -56,9 +56,9 @@ def resolve_model(model):
     if isinstance(model, str):
         if model in _registry():
             return load(model)
-        if model.lower().endswith((".yaml", ".yml", ".json")) or "/" in model or Path(model).exists():
+        if model.lower().endswith((".yaml", ".yml", ".json", ".nir")) or "/" in model or Path(model).exists():
             return load_spec(model)
         raise SpecError(f"model '{model}'", "not in the model zoo and not a spec file",
-                        ", ".join(names()) + ", or a path to a .yaml/.yml/.json spec file")
+                        ", ".join(names()) + ", or a path to a .yaml/.yml/.json spec file or .nir graph")
     raise SpecError("model", f"expected a zoo name, a spec file path or a NetworkSpec, got {type(model).__name__}",
                     "a string, a pathlib.Path or snncost.spec.NetworkSpec")

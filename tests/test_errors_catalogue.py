@@ -43,6 +43,7 @@ class Case:
     argv: list[str] | None = None  # CLI cases and spec-file cases
     call: Callable | None = None  # API cases
     files: dict = field(default_factory=dict)  # name -> str or bytes, created before the run
+    needs: str | None = None  # an optional extra's module the case needs (skipped without it)
 
     @property
     def exit(self):
@@ -61,12 +62,67 @@ def spec_case(id, input, error, field, nodes=None, *, top=TINY, extra=(), name="
     return Case(id, "spec file", input, error, field, argv=["table", name, *extra], files={name: body})
 
 
-def cli(id, input, error, field, argv, files=None):
-    return Case(id, "CLI", input, error, field, argv=argv, files=files or {})
+def cli(id, input, error, field, argv, files=None, needs=None):
+    return Case(id, "CLI", input, error, field, argv=argv, files=files or {}, needs=needs)
 
 
-def api(id, input, error, field, call):
-    return Case(id, "API", input, error, field, call=call)
+def api(id, input, error, field, call, needs=None):
+    return Case(id, "API", input, error, field, call=call, needs=needs)
+
+
+def _nir_file(nodes: dict, edges: list, edit=None) -> bytes:
+    """A NIR file's bytes (nir.write), optionally edited with h5py afterwards; b"" without nir."""
+    try:
+        import h5py
+        import nir
+        import numpy as np
+    except ImportError:
+        return b""
+    from io import BytesIO
+
+    ones = lambda *shape: np.ones(shape, dtype=np.float32)  # noqa: E731
+    made = {}
+    for name, (kind, *shape) in nodes.items():
+        if kind == "Input":
+            made[name] = nir.Input(input_type={"input": np.array(shape)})
+        elif kind == "LIF":
+            made[name] = nir.LIF(tau=ones(*shape), r=ones(*shape), v_leak=ones(*shape), v_threshold=ones(*shape))
+        elif kind == "Affine":
+            made[name] = nir.Affine(weight=ones(*shape), bias=ones(shape[0]))
+        elif kind == "Flatten":
+            made[name] = nir.Flatten(input_type={"input": np.array(shape)}, start_dim=1, end_dim=-1)
+    buffer = BytesIO()
+    from snncost.nir_rules import nir_graph
+
+    nir.write(buffer, nir_graph(nir, made, edges))
+    if edit is not None:
+        with h5py.File(buffer, "r+") as handle:
+            edit(handle)
+    return buffer.getvalue()
+
+
+def _retype(handle):
+    del handle["node/nodes/lif/type"]
+    handle["node/nodes/lif"].create_dataset("type", data="Sigmoid")
+
+
+def _no_graph(handle):
+    del handle["node"]
+
+
+NIR_FC = {"in": ("Input", 4), "fc": ("Affine", 6, 4)}
+NIR_EDGES = [("in", "fc"), ("fc", "lif")]
+
+
+def nir_case(id, input, error, field, nodes, edges=NIR_EDGES, edit=None, extra=()):
+    return cli(id, input, error, field, ["table", "net.nir", *extra, *OUT],
+               files={"net.nir": _nir_file(nodes, edges, edit)}, needs="nir")
+
+
+def _from_nir(source):
+    from snncost.nir_io import from_nir
+
+    return from_nir(source)
 
 
 def _analyze(*args, **kwargs):
@@ -198,8 +254,49 @@ CASES: list[Case] = [
         ["table", "tiny.yaml/x.yaml", *OUT], files={"tiny.yaml": TINY + "nodes:\n" + CONV}),
     cli("file-not-utf8", "a spec file of bytes `ff fe 00`", "InputFileError", "binary.yaml",
         ["table", "binary.yaml", *OUT], files={"binary.yaml": b"\xff\xfe\x00"}),
-    cli("file-nir", "`snncost table net.nir` (an existing NIR file)", "InputFileError", "net.nir",
+    cli("file-nir", "`snncost table net.nir` (6 bytes of an HDF5 signature)", "InputFileError", "net.nir",
         ["table", "net.nir", *OUT], files={"net.nir": b"\x89HDF\r\n"}),
+    # ---- NIR graphs (snncost.nir_io) ------------------------------------------------------
+    cli("nir-not-hdf5", "`snncost table net.nir` of YAML text", "InputFileError", "net.nir",
+        ["table", "net.nir", *OUT], files={"net.nir": TINY + "nodes:\n" + CONV}),
+    nir_case("nir-no-graph", "an HDF5 .nir file without a 'node' group", "InputFileError", "net.nir",
+             {**NIR_FC, "lif": ("LIF", 6)}, edit=_no_graph),
+    nir_case("nir-unknown-type", "a NIR node of type `Sigmoid`", "SpecError", "lif", {**NIR_FC, "lif": ("LIF", 6)},
+             edit=_retype),
+    nir_case("nir-dangling-edge", "a NIR edge `('fc', 'ghost')`", "SpecError", "ghost", {**NIR_FC, "lif": ("LIF", 6)},
+             edges=[*NIR_EDGES, ("fc", "ghost")]),
+    nir_case("nir-neuron-size", "a NIR LIF of 5 neurons after a 6-output Affine", "ShapeError", "lif",
+             {**NIR_FC, "lif": ("LIF", 5)}),
+    nir_case("nir-weight-size", "a NIR Affine of 9 inputs fed 6 features", "ShapeError", "fc2",
+             {**NIR_FC, "fc2": ("Affine", 3, 9)}, edges=[("in", "fc"), ("fc", "fc2")]),
+    nir_case("nir-two-inputs", "a NIR graph with two Input nodes", "SpecError", "Input",
+             {**NIR_FC, "in2": ("Input", 6), "lif": ("LIF", 6)}, edges=[*NIR_EDGES, ("in2", "lif")]),
+    nir_case("nir-unreachable", "a NIR node fed by nothing", "SpecError", "lif2",
+             {**NIR_FC, "lif": ("LIF", 6), "lif2": ("LIF", 6)}),
+    nir_case("nir-partial-flatten", "a NIR Flatten of dimensions 1..-1 of a (3, 4, 4) input", "SpecError", "flat",
+             {"in": ("Input", 3, 4, 4), "flat": ("Flatten", 3, 4, 4)}, edges=[("in", "flat")]),
+    nir_case("nir-reset-unknown", "`--reset zero` on a .nir model", "ConfigError", "option --reset",
+             {**NIR_FC, "lif": ("LIF", 6)}, extra=("--reset", "zero")),
+    cli("reset-not-nir", "`--reset soft` on a zoo model", "ConfigError", "option --reset",
+        ["table", "resnet19", "--reset", "soft", *OUT]),
+    cli("to-nir-maxpool", "`snncost spec vgg16 --to-nir vgg16.nir` (max pooling)", "SpecError", "pool1",
+        ["spec", "vgg16", "--to-nir", "vgg16.nir"], needs="nir"),
+    cli("to-nir-no-folder", "`snncost spec imsnn-vgg9 --to-nir missing/vgg9.nir`", "InputFileError", "option --to-nir",
+        ["spec", "imsnn-vgg9", "--to-nir", "missing/vgg9.nir"], needs="nir"),
+    cli("to-nir-concat", "`--to-nir` of a spec with `concat`", "SpecError", "cat",
+        ["spec", "bad.yaml", "--to-nir", "bad.nir"], needs="nir",
+        files={"bad.yaml": TINY + "nodes:\n" + CONV + "  - {name: cat, op: concat, inputs: [conv1, input]}\n"}),
+    cli("plot-format", "`snncost plot resnet19 --out fig.jpg`", "ConfigError", "option --out",
+        ["plot", "resnet19", "--out", "fig.jpg"]),
+    cli("plot-kind", "`snncost plot resnet19 --kind pie --out fig.png`", "ConfigError", "option --kind",
+        ["plot", "resnet19", "--kind", "pie", "--out", "fig.png"], needs="matplotlib"),
+    cli("plot-layers-schemes", "`--kind layers --sharing none,L`", "ConfigError", "option --sharing",
+        ["plot", "resnet19", "--kind", "layers", "--sharing", "none,L", "--out", "fig.png"], needs="matplotlib"),
+    cli("plot-training-bits", "`--kind training --weight-bits 8`", "ConfigError", "option --weight-bits",
+        ["plot", "resnet19", "--kind", "training", "--weight-bits", "8", "--out", "fig.png"], needs="matplotlib"),
+    cli("plot-quantity-not-sweep", "`--quantity total_bits` with `--kind breakdown`", "ConfigError", "option --quantity",
+        ["plot", "resnet19", "--quantity", "total_bits", "--out", "fig.png"]),
+    api("api-from-nir-type", "`snncost.from_nir(42)`", "SpecError", "from_nir", lambda: _from_nir(42), needs="nir"),
     cli("file-h5", "`snncost table weights.h5`", "InputFileError", "weights.h5", ["table", "weights.h5", *OUT],
         files={"weights.h5": b"\x89HDF\r\n"}),
     # ---- malformed YAML / JSON ----------------------------------------------------------
@@ -670,6 +767,9 @@ def test_catalogue_is_large_and_ids_unique():
 def test_case_error_class_and_field(case):
     import snncost.errors as errors
 
+    if case.needs:
+        pytest.importorskip(case.needs)
+
     exc = raised(case)
     assert type(exc).__name__ == case.error, f"{case.id}: {type(exc).__name__}: {exc}"
     assert isinstance(exc, errors.SnnCostError)
@@ -681,6 +781,8 @@ def test_case_error_class_and_field(case):
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.argv is not None], ids=[c.id for c in CASES if c.argv is not None])
 def test_cli_case_exits_2_with_one_line(case):
+    if case.needs:
+        pytest.importorskip(case.needs)
     status, out, err, before, after = run_cli(case)
     assert status == 2, f"{case.id}: exit {status}, stderr {err!r}"
     assert out == ""
@@ -691,6 +793,8 @@ def test_cli_case_exits_2_with_one_line(case):
 
 
 def test_doc_table_matches_code():
+    for needed in {c.needs for c in CASES if c.needs}:
+        pytest.importorskip(needed)
     rows = doc_rows(DOC.read_text(encoding="utf-8"))
     expected = table_rows()
     stale = [f"doc: {a}\ncode: {b}" for a, b in zip(rows, expected) if a != b]

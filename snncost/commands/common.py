@@ -42,7 +42,8 @@ def bits(text: str):
 
 def add_model_options(parser, *, sharing: bool = True) -> None:
     """Options every analysis command takes: model, input, T, batch, bits, sharing."""
-    parser.add_argument("model", help="a zoo model name (snncost zoo) or a .yaml/.yml/.json spec file")
+    parser.add_argument("model", help=MODEL_HELP)
+    add_nir_options(parser)
     parser.add_argument("--input", type=input_size, help="input spatial size: 224, or HxW such as 224x160 (default: the model's)")
     parser.add_argument("--timesteps", "-T", type=_typed(positive_int, "--timesteps"), help="timesteps T (default: the model's)")
     parser.add_argument("--batch", "-B", type=_typed(positive_int, "--batch"), help="batch size (default 1)")
@@ -55,6 +56,41 @@ def add_model_options(parser, *, sharing: bool = True) -> None:
     parser.add_argument("--membrane-bits", type=_typed(bits, "--membrane-bits"), help="membrane bits (default 32)")
     parser.add_argument("--spike-bits", type=_typed(bits, "--spike-bits"), help="spike bits (default 1)")
     add_precision_options(parser)
+
+
+MODEL_HELP = "a zoo model name (snncost zoo), a .yaml/.yml/.json spec file or a .nir graph"
+
+
+def add_nir_options(parser) -> None:
+    """What a NIR graph does not store and no other option gives (snncost.nir_io)."""
+    parser.add_argument("--reset", help="reset mode of a .nir model's spiking neurons: soft or hard "
+                        "(NIR does not store it; default hard, NIR's v -> v_reset)")
+
+
+def model_argument(args):
+    """The command's model: a .nir path is imported here, with the command's timesteps,
+    batch and numeric bit widths as its defaults and ``--reset``; its import notes (the
+    defaults used, a removed batch dimension, recurrent edges) go to standard error.  Anything else is passed on unchanged."""
+    model, reset = args.model, getattr(args, "reset", None)
+    if not (isinstance(model, str) and model.lower().endswith(".nir")):
+        if reset is not None:
+            raise ConfigError("option --reset", "applies to .nir models only (a spec file states each neuron's reset)",
+                              "a .nir model, or the field reset: soft|hard of the spec's neuron nodes")
+        return model
+    from ..nir_io import from_nir
+
+    def number(key):
+        value = getattr(args, key, None)
+        from fractions import Fraction
+
+        exact = isinstance(value, (int, float, Fraction)) and not isinstance(value, bool)
+        return value if exact and Fraction(float(value)) == value else None  # presets: applied by analyze
+    spec = from_nir(model, reset=reset, timesteps=number("timesteps"), batch=number("batch"),
+                    weight_bits=number("weight_bits"), membrane_bits=number("membrane_bits"),
+                    spike_bits=number("spike_bits"))
+    for note in spec.report_notes:  # defaults used, batch dimension, recurrence: whatever the output format
+        print(f"snncost: note: {note}", file=sys.stderr)
+    return spec
 
 
 PRECISION_DEFAULTS = {key: OPTION_DEFAULTS[key] for key in PRECISION_OPTIONS}

@@ -2,7 +2,7 @@
 each layer was counted by, and the comparison with the ANN of the same architecture."""
 from __future__ import annotations
 
-from .common import add_model_options, add_op_options, analysis_kwargs, write_output
+from .common import add_model_options, add_op_options, analysis_kwargs, model_argument, write_output
 
 
 def register(sub) -> None:
@@ -27,6 +27,6 @@ def run(args) -> int:
     if "rates" not in kwargs and "rate_default" not in kwargs:
         raise ConfigError("option --rates", "snncost energy needs spike rates",
                           "--rates 0.15 (every neuron node), or a .csv/.json file keyed by node name")
-    report = analyze(args.model, baseline=False, **kwargs)
+    report = analyze(model_argument(args), baseline=False, **kwargs)
     write_output(render_energy(report, fmt), args.out)
     return 0

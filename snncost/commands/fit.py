@@ -2,7 +2,7 @@
 or (with ``--batch``) the schemes and precisions that fit, cheapest first."""
 from __future__ import annotations
 
-from .common import write_output
+from .common import model_argument, write_output
 from .train_memory import add_training_options, training_kwargs
 
 
@@ -27,7 +27,7 @@ def run(args) -> int:
     fmt = check_format(args.format, TRAIN_FORMATS)
     unit = check_unit(args.units)
     precisions = [p.strip() for p in args.precisions.split(",")] if args.precisions else None
-    answer = fit(args.model, args.memory, batch=args.batch, sharing=args.sharing, precisions=precisions,
+    answer = fit(model_argument(args), args.memory, batch=args.batch, sharing=args.sharing, precisions=precisions,
                  **training_kwargs(args))
     write_output(render_fit(answer, fmt, unit, args.digits), args.out)
     return 0

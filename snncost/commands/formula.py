@@ -1,7 +1,7 @@
 """``snncost formula MODEL``: the closed-form expression of a cost quantity (sympy)."""
 from __future__ import annotations
 
-from .common import add_model_options, add_op_options, analysis_kwargs, write_output
+from .common import add_model_options, add_op_options, analysis_kwargs, model_argument, write_output
 
 FORMULA_FORMATS = ("text", "latex", "json")
 
@@ -33,7 +33,7 @@ def run(args) -> int:
     from ..render.formats import check_format, to_json
 
     fmt = check_format(args.format, FORMULA_FORMATS)
-    result = derive(args.model, args.quantity, layer=args.layer, symbols=args.symbols,
+    result = derive(model_argument(args), args.quantity, layer=args.layer, symbols=args.symbols,
                     divisible=not args.any_size, **analysis_kwargs(args))
     text = {"text": result.text, "latex": result.latex, "json": lambda: to_json(result.to_dict()) + "\n"}[fmt]()
     write_output(text, args.out)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import add_op_options, op_kwargs, write_output
+from .common import MODEL_HELP, add_nir_options, add_op_options, model_argument, op_kwargs, write_output
 
 
 def register(sub) -> None:
@@ -11,7 +11,8 @@ def register(sub) -> None:
         "sweep", help="evaluate every combination of input sizes, timesteps, batch, sharing schemes and bit widths",
         description="Exact design-space sweep from the closed-form formulas (one row per combination). "
                     "Lists are comma-separated; ranges START:STOP:STEP include STOP (32:512:32).")
-    p.add_argument("model", help="a zoo model name (snncost zoo) or a .yaml/.yml/.json spec file")
+    p.add_argument("model", help=MODEL_HELP)
+    add_nir_options(p)
     p.add_argument("--input", help="input sizes: 32:512:32, 32,64,224, or HxW items such as 224x160 (default: the model's)")
     p.add_argument("--timesteps", "-T", help="timesteps: 1,2,4,8 or 1:16 (default: the model's)")
     p.add_argument("--batch", "-B", help="batch sizes: 1,64 (default: the model's)")
@@ -56,7 +57,7 @@ def run(args) -> int:
     from ..sweeps import sweep
     from ..zoo import resolve_model
 
-    spec = resolve_model(args.model)
+    spec = resolve_model(model_argument(args))
     df = sweep(spec, input=args.input, timesteps=args.timesteps, batch=args.batch, sharing=args.sharing,
                weight_bits=args.weight_bits, membrane_bits=args.membrane_bits, spike_bits=args.spike_bits,
                quantities=args.quantity, layer=args.layer, layer_groups=args.layer_groups, training=args.training,

@@ -1,7 +1,7 @@
 """``snncost table MODEL``: per-layer LIF, weight and spike memory with totals."""
 from __future__ import annotations
 
-from .common import add_model_options, add_op_options, analysis_kwargs, digits, write_output
+from .common import add_model_options, add_op_options, analysis_kwargs, digits, model_argument, write_output
 
 
 def register(sub) -> None:
@@ -24,6 +24,6 @@ def run(args) -> int:
 
     fmt = check_format(args.format)
     unit = check_unit(args.units)
-    report = analyze(args.model, **analysis_kwargs(args))
+    report = analyze(model_argument(args), **analysis_kwargs(args))
     write_output(render_report(report, fmt, unit, args.digits), args.out)
     return 0

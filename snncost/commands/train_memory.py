@@ -1,12 +1,13 @@
 """``snncost train-memory MODEL``: what one BPTT training step holds, per layer and in total."""
 from __future__ import annotations
 
-from .common import _typed, digits, input_size, positive_int, write_output
+from .common import MODEL_HELP, _typed, add_nir_options, digits, input_size, model_argument, positive_int, write_output
 
 
 def add_training_options(p, *, batch: bool = True) -> None:
     """Options shared by train-memory and fit."""
-    p.add_argument("model", help="a zoo model name (snncost zoo) or a .yaml/.yml/.json spec file")
+    p.add_argument("model", help=MODEL_HELP)
+    add_nir_options(p)
     p.add_argument("--input", type=input_size, help="input spatial size: 224, or HxW (default: the model's)")
     p.add_argument("--timesteps", "-T", type=_typed(positive_int, "--timesteps"), help="timesteps T (default: the model's)")
     if batch:
@@ -52,10 +53,10 @@ def run(args) -> int:
     unit = check_unit(args.units)
     kwargs = training_kwargs(args)
     if args.formula:
-        result = peak_formula(args.model, symbols=args.symbols, batch=args.batch, amp=args.amp,
+        result = peak_formula(model_argument(args), symbols=args.symbols, batch=args.batch, amp=args.amp,
                               sharing=args.sharing, **kwargs)
         write_output(result.text(), args.out)
         return 0
-    result = train_memory(args.model, batch=args.batch, amp=args.amp, sharing=args.sharing, **kwargs)
+    result = train_memory(model_argument(args), batch=args.batch, amp=args.amp, sharing=args.sharing, **kwargs)
     write_output(render_step(result, fmt, unit, args.digits), args.out)
     return 0

@@ -5,6 +5,7 @@ from math import prod
 from typing import Literal, Union
 
 from ..errors import ConfigError, ShapeError
+from ..nir_rules import conv_rule
 from ..training.saved import autocast_weight, weighted_input
 from .base import (NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size,
                    spatial_dims, valid_taps, where)
@@ -166,9 +167,9 @@ _DOC2 = ("`out_channels`, `kernel` (int or [h, w]), `stride` (1), `padding` (0, 
          "PyTorch: floor((in + 2p - d(k-1) - 1)/s) + 1", "C_out x C_in/groups x k_h x k_w (+ C_out)")
 _DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (+ C_out)")
 
-for _name, _model, _doc in (("conv2d", Conv2d, _DOC2), ("conv1d", Conv1d, _DOC1)):
+for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv1d, 1, _DOC1)):
     add_kind(NodeKind(_name, _model, shape=_shape, params=_params, weight_dims=_weight_dims, stride=_stride,
                       family="conv", doc=_doc,
                       rules={"macs": _macs, "macs_unpadded": _macs_unpadded, "extra_ops": ("bias", bias_ops),
                              "train_saved": _train_saved, "train_autocast": True, "torch": _torch,
-                             "hardware": _hardware}))
+                             "hardware": _hardware, "nir": conv_rule(_dims)}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from math import prod
 from typing import Literal
 
+from ..nir_rules import LINEAR
 from ..training.saved import autocast_weight, weighted_input
 from .base import PositiveInt, WeightedNode
 from .registry import NodeKind, add_kind
@@ -63,4 +64,4 @@ add_kind(NodeKind("linear", Linear, shape=_shape, params=_params, weight_dims=_w
                   family="linear", doc=("`out_features`, `bias` (true), `weight_bits`",
                                         "last dimension becomes out_features", "in x out (+ out)"),
                   rules={"macs": _macs, "macs_unpadded": _macs, "extra_ops": ("bias", _bias_ops),
-                         "train_saved": _train_saved, "train_autocast": True, "torch": _torch, "hardware": _hardware}))
+                         "train_saved": _train_saved, "train_autocast": True, "torch": _torch, "hardware": _hardware, "nir": LINEAR}))

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator
 
+from ..nir_rules import neuron_rule
 from ..training.saved import Saved
 from .base import NAME_PATTERN, Bits, NodeBase, PositiveInt, same_shape
 from .registry import NodeKind, add_kind, state_variables
@@ -91,4 +92,4 @@ for _op, _state, _model in (("lif", ("v",), "leaky"), ("if", ("v",), "leaky"), (
                             ("mlif", ("v",), "leaky")):
     add_kind(NodeKind(_op, Neuron, shape=same_shape, state_variables=_state, family="neuron", doc=_DOC,
                       rules={"neuron_model": _model, "train_saved": _train_saved, "train_note": _train_note,
-                             "torch": _torch}))
+                             "torch": _torch, "nir": neuron_rule(_op)}))

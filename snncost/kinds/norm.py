@@ -6,6 +6,7 @@ from typing import Literal, Optional
 
 from pydantic import StrictBool
 
+from ..nir_rules import BATCHNORM
 from ..training.saved import FP32, Saved, kept_input
 from .base import Bits, NodeBase, same_shape
 from .registry import NodeKind, add_kind
@@ -55,4 +56,4 @@ def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/te
 
 add_kind(NodeKind("batchnorm", BatchNorm, shape=same_shape, params=_params, buffers=_buffers, family="norm",
                   doc=("`affine` (true)", "unchanged", "2 C (gamma, beta); 2 C running statistics counted as buffers"),
-                  rules={"extra_ops": ("batchnorm", _ops), "train_saved": _train_saved, "torch": _torch}))
+                  rules={"extra_ops": ("batchnorm", _ops), "train_saved": _train_saved, "torch": _torch, "nir": BATCHNORM}))

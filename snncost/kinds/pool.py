@@ -5,6 +5,7 @@ from math import prod
 from typing import Literal, Optional
 
 from ..errors import ShapeError
+from ..nir_rules import pool_rule
 from ..training.saved import INT64, Saved, kept_input
 from .base import NodeBase, PadPair, Pair, expect_rank, hardware_passthrough, pair, sliding_size, spatial_dims, where
 from .registry import NodeKind, add_kind
@@ -106,8 +107,8 @@ for _op in POOL_OPS:
     _rules = {"spikes": "through"} if _op.startswith("max") else \
         {"spikes": "average" if _op.startswith("avg") else "window-sum", "extra_ops": ("pool", _window_ops)}
     add_kind(NodeKind(_op, Pool, shape=_pool_shape, stride=_pool_stride, family="pool", doc=_POOL_DOC,
-                      rules={**_rules, "train_saved": _train_saved, "torch": _torch, "hardware": hardware_passthrough}))
+                      rules={**_rules, "train_saved": _train_saved, "torch": _torch, "hardware": hardware_passthrough, "nir": pool_rule(_op)}))
 add_kind(NodeKind("global_avgpool", GlobalAvgPool, shape=_global_shape, stride="collapse", family="pool",
                   doc=("", "(C, 1, 1) or (C, 1)", "0"),
                   rules={"spikes": "average", "extra_ops": ("pool", _global_ops), "train_saved": _keeps_nothing,
-                         "torch": _torch_global, "hardware": hardware_passthrough}))
+                         "torch": _torch_global, "hardware": hardware_passthrough, "nir": pool_rule("global_avgpool")}))

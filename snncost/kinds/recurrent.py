@@ -11,6 +11,7 @@ from __future__ import annotations
 from math import prod
 from typing import Literal
 
+from ..nir_rules import LSTM as NIR_LSTM
 from .base import PositiveInt, WeightedNode
 from .registry import NodeKind, add_kind
 
@@ -46,4 +47,4 @@ def _bias_ops(node, input_shapes, out):
 add_kind(NodeKind("lstm", LSTM, shape=_shape, params=_params, weight_dims=_weight_dims, stride="drop", family="linear",
                   doc=("`hidden`, `bias` (true), `weight_bits`", "last dimension becomes hidden",
                        "4 hidden (in + hidden) (+ 8 hidden)"),
-                  rules={"macs": _macs, "macs_unpadded": _macs, "extra_ops": ("bias", _bias_ops)}))
+                  rules={"macs": _macs, "macs_unpadded": _macs, "extra_ops": ("bias", _bias_ops), "nir": NIR_LSTM}))

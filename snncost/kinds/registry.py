@@ -38,7 +38,10 @@ without the key gets the concern's documented default):
   layer mapped onto the PEs (Timeloop's CNN-layer dimensions), ``{"role": "passthrough"}``
   for a node fused into the read of its input (pools, flatten, dropout); a kind without
   the rule is fused into the PE and its LIF unit (batchnorm, adds, neurons);
-- ``"nir"``: ``rule(node, input_shapes) -> nir.NIRNode`` (NIR export, issue #13).
+- ``"nir"``: a :class:`snncost.nir_rules.NirRule`: ``rule(node, input_shapes) -> nir.NIRNode``
+  (NIR export, issue #13), with ``rule.imports`` the NIR node types read as this kind
+  and ``rule.not_exported`` why a kind without an export is not written (a kind without
+  the key is neither read from nor written to NIR).
 """
 from __future__ import annotations
 

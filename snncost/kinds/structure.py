@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ..errors import ShapeError
+from ..nir_rules import CONCAT, ELIDED_RULE, FLATTEN, IDENTITY
 from ..training.saved import Saved
 from .base import NodeBase, hardware_passthrough, same_shape, where
 from .registry import NodeKind, add_kind
@@ -113,15 +114,15 @@ NOTHING = {"train_saved": _keeps_nothing}
 add_kind(NodeKind("flatten", Flatten, shape=_flatten, stride="drop", family="structure",
                   doc=("", "(product,)", "0"),
                   rules={**NOTHING, "train_view": True, "torch": _torch_flatten, "spikes": "through",
-                         "hardware": hardware_passthrough}))
+                         "hardware": hardware_passthrough, "nir": FLATTEN}))
 add_kind(NodeKind("add", Add, shape=_add, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
-                  rules={**NOTHING, "torch": _torch_add, "spikes": "add"}))
+                  rules={**NOTHING, "torch": _torch_add, "spikes": "add", "nir": ELIDED_RULE}))
 add_kind(NodeKind("concat", Concat, shape=_concat, inputs=(2, None), family="structure",
                   doc=("`inputs` (2 or more, equal but for channels)", "channels summed", "0"),
-                  rules={**NOTHING, "torch": _torch_concat, "spikes": "concat"}))
+                  rules={**NOTHING, "torch": _torch_concat, "spikes": "concat", "nir": CONCAT}))
 for _op in ("dropout", "identity"):
     add_kind(NodeKind(_op, Passthrough, shape=same_shape, family="structure", doc=("`p`", "unchanged", "0"),
                       rules={"train_saved": _dropout_saved, "train_view": _dropout_view, "train_note": _dropout_note,
                              "torch": _torch_passthrough, "spikes": "through",
-                             "hardware": hardware_passthrough}))
+                             "hardware": hardware_passthrough, "nir": IDENTITY if _op == "identity" else ELIDED_RULE}))

@@ -35,6 +35,7 @@ from pydantic import StrictBool
 
 from ..errors import ShapeError
 from .base import NodeBase, PositiveInt, expect_rank, hardware_passthrough, known, same_shape, where
+from ..nir_rules import TRANSFORMER
 from .registry import NodeKind, add_kind
 from .structure import _add
 
@@ -164,21 +165,21 @@ def _token_sum_ops(node, input_shapes, out):
 
 
 add_kind(NodeKind("tokens", Tokens, shape=_tokens, stride="drop", family="structure",
-                  doc=("", "(C, H W)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough}))
+                  doc=("", "(C, H W)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
 add_kind(NodeKind("layernorm", LayerNorm, shape=same_shape, params=_norm_params, family="norm",
                   doc=("`affine` (true)", "unchanged", "2 D (gamma, beta)"),
-                  rules={"extra_ops": ("layernorm", _elements)}))
+                  rules={"extra_ops": ("layernorm", _elements), "nir": TRANSFORMER}))
 add_kind(NodeKind("split_heads", SplitHeads, shape=_split, family="structure",
-                  doc=("`heads`", "(heads, D/heads, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough}))
+                  doc=("`heads`", "(heads, D/heads, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
 add_kind(NodeKind("merge_heads", MergeHeads, shape=_merge, family="structure",
-                  doc=("", "(heads d, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough}))
+                  doc=("", "(heads d, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
 add_kind(NodeKind("matmul", MatMul, shape=_matmul, inputs=(2, 2), family="structure",
                   doc=("`inputs` (A, B), `transpose_a`, `transpose_b` (false)", "(b, m, n)", "0"),
-                  rules={"macs": _matmul_macs, "operands": 2}))
+                  rules={"macs": _matmul_macs, "operands": 2, "nir": TRANSFORMER}))
 add_kind(NodeKind("multiply", Multiply, shape=_multiply, inputs=(2, 2), family="structure",
                   doc=("`inputs` (two, broadcastable)", "the broadcast shape", "0"),
-                  rules={"macs": _elements, "operands": 2, "spikes": "product"}))
+                  rules={"macs": _elements, "operands": 2, "spikes": "product", "nir": TRANSFORMER}))
 add_kind(NodeKind("token_sum", TokenSum, shape=_token_sum, stride="drop", family="structure",
-                  doc=("", "(D, 1)", "0"), rules={"macs": _token_sum_ops, "spikes": "token-sum"}))
+                  doc=("", "(D, 1)", "0"), rules={"macs": _token_sum_ops, "spikes": "token-sum", "nir": TRANSFORMER}))
 add_kind(NodeKind("membrane_add", MembraneAdd, shape=_add, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0")))
+                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"), rules={"nir": TRANSFORMER}))

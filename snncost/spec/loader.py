@@ -219,13 +219,17 @@ def parse_text(text: str, suffix: str, origin: str) -> Any:
 
 
 def load_spec(path: str | Path) -> NetworkSpec:
-    """Load a spec from a ``.yaml``/``.yml`` or ``.json`` file."""
+    """Load a spec from a ``.yaml``/``.yml`` or ``.json`` file, or a ``.nir`` graph
+    (:func:`snncost.nir_io.from_nir` with its defaults; needs the ``nir`` extra)."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".nir":
+        from ..nir_io import from_nir
+
+        return from_nir(path)
     if suffix not in (".yaml", ".yml", ".json"):
-        later = " (NIR graphs are not read yet)" if suffix == ".nir" else ""
-        raise InputFileError(f"spec file '{path}'", f"unsupported file type '{suffix or '(none)'}'{later}",
-                             ".yaml, .yml or .json (snncost spec files)")
+        raise InputFileError(f"spec file '{path}'", f"unsupported file type '{suffix or '(none)'}'",
+                             ".yaml, .yml or .json (snncost spec files) or .nir (NIR graphs)")
     text = _read_text(path, MAX_SPEC_BYTES if suffix == ".json" else MAX_YAML_BYTES)
     origin = f"spec file '{path}'"
     data = parse_text(text, suffix, origin)

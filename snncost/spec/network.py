@@ -11,7 +11,7 @@ import heapq
 from functools import cached_property
 from typing import Annotated, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..errors import SpecError
 from ..kinds import get_kind, is_neuron, registry
@@ -63,6 +63,13 @@ class NetworkSpec(BaseModel):
     groupings: dict[GroupName, dict[GroupName, list[str]]] = {}
     default_grouping: Optional[str] = None
     notes: list[str] = []
+    _report_notes: tuple = PrivateAttr(default=())
+
+    @property
+    def report_notes(self) -> tuple:
+        """Notes every report of this spec repeats: what an import assumed (a NIR file's
+        missing facts, :func:`snncost.from_nir`); empty for specs written by hand."""
+        return self._report_notes
 
     @model_validator(mode="after")
     def _check_graph(self) -> "NetworkSpec":
