@@ -1,5 +1,5 @@
 """Benchmark: in-process `snncost.hardware` (LIF units, traffic, DRAM reduction at 7
-batch sizes, SATA, NeuroBench) and a cold `snncost hw vgg16 --sharing L --batch 64`.
+batch sizes, SATA, NeuroBench; with and without per-node spike rates) and a cold `snncost hw vgg16 --sharing L --batch 64`.
 
 Run:  python benchmarks/bench_hw.py [--runs 15]
 Prints median wall times.  A script, not a test: timings depend on the machine.
@@ -45,7 +45,8 @@ def main() -> None:
     for label, model, options in [("vgg16 L B=64", "vgg16", {"sharing": "L", "batch": 64}),
                                   ("resnet19 C4 224", "resnet19", {"sharing": "C4", "input": 224}),
                                   ("vgg16 L B=64, no batch sweep", "vgg16",
-                                   {"sharing": "L", "batch": 64, "reduction_batches": ()})]:
+                                   {"sharing": "L", "batch": 64, "reduction_batches": ()}),
+                                  ("vgg16 L B=64, --rates 0.15", "vgg16", {"sharing": "L", "batch": 64, "rates": "0.15"})]:
         times = in_process(args.runs, model, **options)
         print(f"snncost.hardware {label:<30} median {statistics.median(times) * 1000:.1f} ms")
     print(f"cold `snncost hw vgg16 --sharing L --batch 64`  median {statistics.median(cold_cli(max(3, args.runs // 3))) * 1000:.0f} ms")

@@ -294,16 +294,17 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
 
     if reset is not None and reset not in RESETS:
         raise ConfigError("option --reset", f"unknown reset mode {reset!r}", "soft or hard")
-    nir = require_nir()
     if isinstance(source, (str, Path)):
         origin = f"NIR file '{source}'"
-        graph = read_graph(source)
+        graph = read_graph(source)  # a file that is not HDF5 is refused before nir is needed
         label = Path(source).stem
-    elif isinstance(source, nir.NIRGraph):
-        origin, graph, label = "NIR graph", source, "nir_graph"
+        nir = require_nir()
     else:
-        raise SpecError("from_nir", f"expected a .nir file path or a nir.NIRGraph, got {type(source).__name__}",
-                        "a path or nir.NIRGraph")
+        nir = require_nir()
+        if not isinstance(source, nir.NIRGraph):
+            raise SpecError("from_nir", f"expected a .nir file path or a nir.NIRGraph, got {type(source).__name__}",
+                            "a path or nir.NIRGraph")
+        origin, graph, label = "NIR graph", source, "nir_graph"
     nodes, virtual, edges = _flatten_graph(graph)
     for head, tail in edges:
         missing = next((end for end in (head, tail) if end not in nodes), None)

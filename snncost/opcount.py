@@ -194,6 +194,12 @@ class OpsConfig:
     tech: str | None = None
     rate_sources: dict = field(default_factory=dict)  # node -> "given" / "default"
 
+    def per_timestep(self, timesteps) -> dict | None:
+        """The rates as spikes per neuron per timestep (summed rates divided by T); None without rates."""
+        if self.rates is None or self.rate_mode == "per-timestep":
+            return self.rates
+        return {k: v / timesteps for k, v in self.rates.items()}
+
     def as_dict(self) -> dict:
         return {"rate_mode": self.rate_mode, "spike_sums": self.spike_sums, "analog_input": self.analog_input,
                 "padding": self.padding, "extra_ops": list(self.extra_ops), "input_spikes": self.input_spikes,
@@ -278,10 +284,7 @@ def count_ops(spec, layers: list, options: OpsConfig, timesteps) -> list[dict]:
     from .spec.network import INPUT_NAME
 
     T = timesteps
-    per_step = None
-    if options.rates is not None:
-        per_step = options.rates if options.rate_mode == "per-timestep" else \
-            {k: v / T for k, v in options.rates.items()}
+    per_step = options.per_timestep(T)
     values = {INPUT_NAME: Value(EVENTS if options.input_spikes else ANALOG,
                                 None if per_step is None else per_step.get(INPUT_NAME), INPUT_NAME, True)}
     edges = spec.edges

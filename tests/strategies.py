@@ -299,8 +299,8 @@ def spec_dicts(draw, *, rank=None, max_layers: int = 6, reset: str | None = None
     neuron site (default: random, mostly soft); ``mlif``: also draw ``mlif`` sites;
     ``max_channels`` / ``max_size``: bounds of channel counts and input sizes;
     ``groupings``: also draw layer groupings; ``attention``: also draw spiking self-attention
-    blocks (the transformer kinds) and ``lstm`` cells in the head (off by default: these
-    kinds have no training-memory rules yet).
+    blocks (the transformer kinds) and ``lstm`` cells in the head (off by default, so the
+    older tests' draws stay as they were).
     """
     rank = rank or draw(st.sampled_from([3, 3, 3, 2, 1]))
     channels = draw(st.integers(1, 6))

@@ -422,4 +422,156 @@ def test_hardware_figures_registered_with_honest_statuses():
     # Fig. 9 bottom: 23% (CIFAR10) reproduced under the declared assumptions, 25% (TinyImageNet) not
     assert results["hw.fig9.vgg16.cifar10.L.b64"].status == "match"
     assert results["hw.fig9.vgg16.tinyimagenet.L.b64"].status == "mismatch"
+    # the 61.6% baseline from a SATA PE compute model: 62.9% by power, not reproduced
+    assert results["hw.sec539.baseline.lif_share.power"].status == "mismatch"
     assert all(r.status == "info" for i, r in results.items() if not r.row.is_published)
+
+
+# --- per-layer spike rates (#9's rates: --rates / --rate-default / --rate-mode) ------------------
+def three_layer():
+    """input (2, 4, 4), T = 2: conv1 3x3 pad 1 -> 3 ch, lif1, maxpool 2, flatten, fc1 -> 6, lif2, fc2 -> 4, lif3."""
+    b = SpecBuilder("three", (2, 4, 4), timesteps=2)
+    b.conv2d("conv1", 3, 3, padding=1, bias=False)
+    b.lif("lif1")
+    b.pool("pool", "maxpool2d", 2)
+    b.flatten("flat")
+    b.linear("fc1", 6, bias=False)
+    b.lif("lif2")
+    b.linear("fc2", 4, bias=False)
+    b.lif("lif3")
+    return b.build()
+
+
+# lif1 spikes 1/4 and lif2 1/2 per timestep, lif3 takes the default 1/8; B = 3, T = 2 (6 passes)
+PER_LAYER = {"lif1": "0.25", "lif2": Fraction(1, 2)}
+
+
+def _check_per_layer_counts(r):
+    layers = {x["name"]: x for x in r.layers}
+    # input densities: conv1 reads the image (1), fc1 lif1's spikes through pool/flatten, fc2 lif2's
+    assert [layers[n]["input_density"] for n in ("conv1", "fc1", "fc2")] == [1, Fraction(1, 4), Fraction(1, 2)]
+    # conv1: 3 x 2 x 9 x 16 = 864 MACs x 6 passes = 5184; fc1: 12 x 6 = 72 x 6 x 1/4 = 108 ACs;
+    # fc2: 6 x 4 = 24 x 6 x 1/2 = 72 ACs
+    assert (layers["conv1"]["macs"], layers["fc1"]["acs"], layers["fc2"]["acs"]) == (5184, 108, 72)
+    a = r.actions
+    assert a["adder"]["compute"] == 180 and a["mac_unit"]["compute"] == 5184
+    assert a["weight_buffer"]["read"] == 5184 + 180
+    # LIF updates: (48 + 6 + 4) neurons x 6 = 348; fires 48 x 6 / 4 + 6 x 6 / 2 + 4 x 6 / 8 = 72 + 18 + 3
+    assert a["lif_unit"] == {"update": 348, "fire": 93}
+    assert r.spike_rates == {"lif1": Fraction(1, 4), "lif2": Fraction(1, 2), "lif3": Fraction(1, 8)}
+    # NeuroBench per sample: Effective_ACs = 72 x 2 x 1/4 + 24 x 2 x 1/2 = 36 + 24; Effective_MACs = 600 x 2
+    nb = r.neurobench["synaptic_operations"]
+    assert (nb["Effective_ACs"], nb["Effective_MACs"]) == (60, 1200)
+    # SATA forward MACs per sample s C R K E T: fc1 1/4 x 12 x 1 x 6 x 1 x 2 = 36, fc2 1/2 x 6 x 4 x 2 = 24
+    sata = {row["name"]: row for row in r.sata}
+    assert (sata["fc1"]["mac_forward"], sata["fc2"]["mac_forward"]) == (36, 24)
+    # Timeloop: each layer's input density is its rate
+    docs = {name.split("_", 1)[1][:-5]: yaml.safe_load(doc) for name, doc in export_files(r, "timeloop").items()}
+    assert {n: d["problem"]["instance"]["densities"]["Inputs"]["density"] for n, d in docs.items()} == \
+        {"conv1": 1, "fc1": 0.25, "fc2": 0.5}
+
+
+def test_per_layer_rates_by_hand():
+    _check_per_layer_counts(hardware(three_layer(), batch=3, rates=PER_LAYER, rate_default="0.125"))
+
+
+def test_summed_rates_are_divided_by_timesteps():
+    # summed over T = 2: 1/2, 1 and 1/4 are the per-timestep 1/4, 1/2, 1/8
+    _check_per_layer_counts(hardware(three_layer(), batch=3, rates={"lif1": "0.5", "lif2": 1, "lif3": "0.25"},
+                                     rate_mode="summed"))
+
+
+@pytest.mark.parametrize("name, body", [
+    ("rates.csv", "node,rate\nlif1,0.25\nlif2,0.5\n"),
+    ("rates.json", '{"lif1": 0.25, "lif2": "0.5"}'),
+])
+def test_cli_rates_file(tmp_path, capsys, name, body):
+    spec = tmp_path / "three.yaml"
+    from snncost.spec.loader import dump_yaml
+
+    spec.write_text(dump_yaml(three_layer()))
+    rates = tmp_path / name
+    rates.write_text(body)
+    assert main(["hw", str(spec), "--batch", "3", "--rates", str(rates), "--rate-default", "0.125",
+                 "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["actions"]["lif_unit"] == {"update": 348, "fire": 93}
+    assert out["spike_rates"]["per_timestep"] == {"lif1": "1/4", "lif2": "1/2", "lif3": "1/8"}
+    assert out["spike_rates"]["sources"] == {"lif1": "given", "lif2": "given", "lif3": "default"}
+    _check_per_layer_counts(hardware(spec, batch=3, rates=str(rates), rate_default="0.125"))
+
+
+def test_spike_rate_is_one_global_rate():
+    # --spike-rate r and --rates r give the same report
+    a = to_json_dict(hardware(three_layer(), batch=3, spike_rate="0.3"))
+    b = to_json_dict(hardware(three_layer(), batch=3, rates="0.3"))
+    for key in ("layers", "actions", "sata", "neurobench"):
+        assert a[key] == b[key]
+    assert a["spike_rates"]["per_timestep"] == b["spike_rates"]["per_timestep"] == {f"lif{i}": "3/10" for i in (1, 2, 3)}
+
+
+def test_pass_through_override_as_in_op_counts():
+    # a rate given to the max-pool overrides what it passes on (snncost.rates): fc1 reads 1/8, lif1 fires 1/4;
+    # the second method: snncost.analyze's ACs per sample (#9), times the batch
+    import snncost
+
+    rates = {"lif1": "0.25", "lif2": "0.5", "lif3": "0.125", "pool": "0.125"}
+    r = hardware(three_layer(), batch=3, rates=rates)
+    layers = {x["name"]: x for x in r.layers}
+    assert layers["fc1"]["input_density"] == Fraction(1, 8) and layers["fc1"]["acs"] == 72 * 6 // 8
+    rows = {row["name"]: row for row in snncost.analyze(three_layer(), rates=rates).rows}
+    for name in ("fc1", "fc2"):
+        assert layers[name]["acs"] == rows[name]["acs"] * 3
+
+
+def test_rates_errors():
+    with pytest.raises(ConfigError, match="no rate for node 'lif3'"):
+        hardware(three_layer(), rates=PER_LAYER)
+    with pytest.raises(ConfigError, match="option --spike-rate"):
+        hardware(three_layer(), rates=PER_LAYER, spike_rate="0.1")
+    with pytest.raises(ConfigError, match="has no spiking node"):
+        hardware(three_layer(), rates={"fc1": "0.1"}, rate_default=0)
+
+
+@FAST
+@given(network_specs(reset="soft", groupings=False), st.integers(1, 4), st.data())
+def test_per_node_rates_agree_with_op_counts(spec, batch, data):
+    """Random per-node rates: each layer's accumulates on the accelerator are #9's ACs per
+    sample (snncost.analyze, the second method) times the batch, its Timeloop density its
+    input rate, and LIF fires sum neurons x timesteps x batch x the node's own rate."""
+    import snncost
+
+    rates = {n.name: data.draw(st.fractions(0, 1, max_denominator=16)) for n in spec.neuron_nodes}
+    r = hardware(spec, batch=batch, rates=rates, reduction_batches=(1,))
+    rows = {row["name"]: row for row in snncost.analyze(spec, rates=rates).rows}
+    for x in r.layers:
+        if x["spike_source"]:
+            assert x["input_density"] == rows[x["name"]]["input_rate"]
+            assert x["acs"] == rows[x["name"]]["acs"] * batch
+    T = r.config.timesteps  # static_layers = recompute (default): every node runs every timestep
+    fires = sum(rows[n.name]["lif_neurons"] * T * batch * rates[n.name] for n in spec.neuron_nodes)
+    assert r.actions["lif_unit"]["fire"] == fires
+
+
+# --- the baseline LIF share from a SATA PE compute model (snncost.hw.pe_compute) ----------------
+def test_sata_pe_compute_model_by_hand():
+    from snncost.hw.pe_compute import lif_share_baseline
+
+    # training-ops: LIF = add + comp + 2 mux + 3 reg = 0.00967 + 0.00309 + 0.00344 + 0.0903 = 0.1065 pJ;
+    # MAC = acc + and = 0.0389 + 0.000794 = 0.039694 pJ; share 0.1065 / 0.146194 = 72.85%
+    assert lif_share_baseline("training-ops") == Fraction("0.1065") / Fraction("0.146194")
+    # area (um^2): LIF 32.424 + 45.024 + 17.47 + 34.27 = 129.188; MAC 6.720 + 22.176 + 68.04 = 96.936
+    assert lif_share_baseline("area") == Fraction("129.188") / Fraction("226.124")
+    # power (mW): LIF (1.46e-2 + 4.95e-3) + (1.68e-2 + 1.99e-2) + (1.17e-3 + 5.20e-3) + (2.19e-3 + 1.03e-2)
+    # = 0.07511, leakage (18.2 + 35.0 + 10.2 + 20.1) nW = 0.0000835; MAC (1.35e-3 + 1.00e-3) + (7.62e-3 + 9.27e-3)
+    # + (4.41e-3 + 2.07e-2) = 0.04435, leakage (4.81 + 17.0 + 40.2) nW = 0.00006201
+    lif, mac = Fraction("0.0751935"), Fraction("0.04441201")
+    assert lif_share_baseline("power") == lif / (lif + mac)
+    assert round(float(lif_share_baseline("power")) * 100, 1) == 62.9   # not the paper's 61.6: a mismatch
+
+
+def test_sata_pe_compute_model_unknown():
+    from snncost.hw.pe_compute import lif_share_baseline
+
+    with pytest.raises(ConfigError, match="unknown model"):
+        lif_share_baseline("latency")

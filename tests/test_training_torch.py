@@ -52,3 +52,58 @@ def test_random_specs_saved_bytes_exact(spec, amp, T, static):
     predicted = step_memory(spec, timesteps=T, batch=2, amp=amp, static_nodes=static).totals
     assert predicted["saved_by_kind"] == measured["saved_by_kind"]
     assert predicted["saved_bytes"] == measured["saved_bytes"]
+
+
+# Spiking transformers (issue 9's kinds: tokens, layernorm, split/merge_heads, matmul, multiply,
+# token_sum, membrane_add) and lstm cells: the zoo's Spikformer (CIFAR; Q K^T first) at 8x8 (N = 4
+# tokens), and the same builders at depth 1 (Spikformer ImageNet: K^T V first; the Spike-driven
+# Transformer: masks, token sums, membrane shortcuts) and the zoo's sdt-8-512 at 16x16 (N = 1).
+def _transformer_cases():
+    from snncost.model_zoo.transformers import sdt, spikformer
+
+    return [("spikformer-4-384-cifar", lambda: snncost.zoo.load("spikformer-4-384-cifar"), 8),
+            ("spikformer-1-32", lambda: spikformer(1, 32, heads=4), 32),
+            ("sdt-1-32", lambda: sdt(1, 32), 32),
+            ("sdt-8-512", lambda: snncost.zoo.load("sdt-8-512"), 16)]
+
+
+@pytest.mark.parametrize("case,amp", [(c, a) for c in range(4) for a in (None, "bf16") if (c, a) != (3, "bf16")])
+def test_transformer_saved_bytes_exact(case, amp):  # sdt-8-512 (1 s a run) in fp32 only: sdt-1-32 has bf16
+    _, build, size = _transformer_cases()[case]
+    spec = build()
+    measured = measure_saved(spec, input=size, timesteps=2, batch=2, amp=amp)
+    predicted = step_memory(spec, input=size, timesteps=2, batch=2, amp=amp).totals
+    assert predicted["saved_by_kind"] == measured["saved_by_kind"]
+    assert predicted["saved_bytes"] == measured["saved_bytes"]
+
+
+def test_lstm_saved_bytes_by_hand():
+    # x (6 features) -> lstm (hidden 3) -> linear 2 -> lif; B = 2, T = 3, fp32.  nn.LSTMCell on CPU keeps,
+    # per sample: x (6 floats, the network input: one storage for all T), the zeros of (h0, c0) (3, one
+    # storage), per call the gates (4 x 3) and tanh(c') (3), c of the first T - 1 calls (3 each):
+    # 6 + 3 + 3 x 15 + 2 x 3 = 60 floats.  h of the first T - 1 calls is kept too, but the linear keeps
+    # every h first (its input, the same storage): 3 x 3 floats under linear.  The lif keeps v - theta
+    # (2 floats per call); the loss log-softmax (2 floats), the int64 target and the 0-dim total weight.
+    spec = snncost.spec.spec_from_dict({"name": "lstm", "input": {"shape": [6]}, "nodes": [
+        {"name": "cell", "op": "lstm", "hidden": 3}, {"name": "fc", "op": "linear", "out_features": 2},
+        {"name": "lif", "op": "lif"}]})
+    by_hand = {"lstm": 2 * 60 * 4, "linear": 2 * 9 * 4, "lif": 2 * 3 * 2 * 4, "loss": 2 * (2 * 4 + 8) + 4}
+    for amp in (None, "bf16"):
+        measured = measure_saved(spec, timesteps=3, batch=2, amp=amp)
+        predicted = step_memory(spec, timesteps=3, batch=2, amp=amp).totals
+        assert predicted["saved_by_kind"] == measured["saved_by_kind"]
+        if amp is None:
+            assert measured["saved_by_kind"] == by_hand
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(network_specs(max_channels=6, max_size=6, max_layers=4, attention=True), st.sampled_from([None, "bf16"]),
+       st.integers(1, 3), st.sampled_from(["once", "per-timestep"]))
+def test_random_attention_specs_saved_bytes_exact(spec, amp, T, static):
+    # the above plus random attention blocks (tokens, maybe layernorm with/without affine, Q/K/V 1x1
+    # convs maybe with neuron sites, split_heads, Q K^T or K^T V first, merge_heads, maybe the
+    # token_sum / multiply mask, add or membrane_add residual) and lstm cells in the head
+    measured = measure_saved(spec, timesteps=T, batch=2, amp=amp, static_nodes=static)
+    predicted = step_memory(spec, timesteps=T, batch=2, amp=amp, static_nodes=static).totals
+    assert predicted["saved_by_kind"] == measured["saved_by_kind"]
+    assert predicted["saved_bytes"] == measured["saved_bytes"]

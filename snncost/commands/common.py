@@ -120,13 +120,18 @@ def add_precision_options(parser) -> None:
 OP_DEFAULTS = {key: OPTION_DEFAULTS[key] for key in OP_OPTIONS}
 
 
-def add_op_options(parser) -> None:
-    """Op counts and energy (snncost.opcount, snncost.energy; README "Operations and energy")."""
+def add_rate_options(parser) -> None:
+    """Spike rates (snncost.rates): ``--rates``, ``--rate-default``, ``--rate-mode``."""
     parser.add_argument("--rates", help="spike rates: one number (e.g. 0.15) for every neuron node, or a .csv "
                         "(header node,rate) / .json file keyed by node name")
     parser.add_argument("--rate-default", help="rate of neuron nodes missing from the rates file")
     parser.add_argument("--rate-mode", default="per-timestep",
                         help="per-timestep (rates in [0, 1], default) or summed (over the T timesteps, in [0, T])")
+
+
+def add_op_options(parser) -> None:
+    """Op counts and energy (snncost.opcount, snncost.energy; README "Operations and energy")."""
+    add_rate_options(parser)
     parser.add_argument("--spike-sums", help="layers fed by sums of spikes: neurobench (dense MACs, default) or "
                         "paper (ACs at the mean value, as Spikformer's Table 2)")
     parser.add_argument("--analog-input", help="layers fed by the analog input: T (MACs every timestep, default) or once")

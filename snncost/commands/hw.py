@@ -2,7 +2,7 @@
 exports of a network on a PE-array accelerator (snncost.hw, docs/hardware.md)."""
 from __future__ import annotations
 
-from .common import add_model_options, analysis_kwargs, write_output
+from .common import add_model_options, add_rate_options, analysis_kwargs, write_output
 
 
 def register(sub) -> None:
@@ -14,10 +14,12 @@ def register(sub) -> None:
                                    "traffic per mini-batch, SATA training workload, NeuroBench metrics; exports for "
                                    "Accelergy, Timeloop and NeuroBench.")
     add_model_options(p)
+    add_rate_options(p)
     default = Accelerator()
     for name, (about, _source) in PARAMETERS.items():
         p.add_argument(f"--{name.replace('_', '-')}", dest=f"hw_{name}",   # checked by Accelerator.with_options
-                       help=f"{about} (default {getattr(default, name)})".replace("%", "%%"))
+                       help=f"{about} (default {getattr(default, name)})".replace("%", "%%")
+                       + ("; the same as --rates R" if name == "spike_rate" else ""))
     p.add_argument("--format", default="text", help="text or json (default text)")
     p.add_argument("--export", nargs=2, metavar=("KIND", "DIR"), help=f"write {', '.join(EXPORTS)} files into DIR")
     p.add_argument("--ert", metavar="FILE", help="price the action counts with an Accelergy energy reference table (YAML)")
@@ -40,7 +42,8 @@ def run(args) -> int:
     kwargs = analysis_kwargs(args)
     kwargs.pop("training", None)
     unsupported = [k for k in kwargs if k not in ("input", "timesteps", "batch", "sharing", "layer_groups",
-                                                  "weight_bits", "membrane_bits", "spike_bits")]
+                                                  "weight_bits", "membrane_bits", "spike_bits",
+                                                  "rates", "rate_default", "rate_mode")]
     if unsupported:
         raise ConfigError(f"option --{unsupported[0].replace('_', '-')}", "is not used by 'snncost hw'",
                           "the options listed by 'snncost hw --help'")

@@ -67,8 +67,9 @@ PARAMETERS = {
     "lif_share": ("LIF share of PE compute without sharing", "Sec. 5.3.9: 61.6% measured on SATA"),
     "membrane_registers_per_lif_unit": ("membranes each LIF unit's buffer holds (one neuron at a time)",
                                         "Sec. 4.4.2: a buffer for the full-precision membrane of the neuron in flight"),
-    "spike_rate": ("output spike rate of every neuron site per timestep (input density of spike-fed layers)",
-                   "assumed upper bound 1 (dense); give measured rates"),
+    "spike_rate": ("output spike rate of every neuron site per timestep (input density of spike-fed layers), "
+                   "when no per-node rates (--rates) are given",
+                   "assumed upper bound 1 (dense); give measured rates (--rates: one number or a per-node file)"),
     "input_bits": ("bits per input (image) value read from DRAM", "assumed 8-bit pixels"),
     "word_bits": ("bits per memory access (DRAM and global buffer)", "Horowitz 2014 prices 64-bit accesses"),
     "global_buffer_bits": ("on-chip global buffer: a spike, membrane or static-current tensor of one layer and "

@@ -42,6 +42,7 @@ class HardwareReport:
     sata: list
     neurobench: dict
     notes: list = field(default_factory=list)
+    spike_rates: dict = field(default_factory=dict)  # neuron node -> spikes per neuron per timestep
 
     @property
     def lif_share(self) -> Fraction:
@@ -76,7 +77,8 @@ def _layers(spec, shapes, rows, config, acc) -> list[dict]:
         dense = dense_macs(node, ins, outshape)
         if dense:  # a kind with a macs rule; only "compute" kinds carry Timeloop dimensions
             source = spike_source(spec, node.name)
-            density = acc.spike_rate if source else Fraction(1)
+            # the rate reaching the layer (#9's rates, pass-through overrides included; spike_rate without them)
+            density = row.get("input_rate", acc.spike_rate) if source else Fraction(1)
             facts.update(dense_macs=dense, dense_macs_unpadded=dense_macs_unpadded(node, ins, outshape),
                          spike_source=source, input_density=density, problem=hw.get("problem"))
             ops = dense * steps * B
@@ -110,12 +112,22 @@ def _lif(spec, rows, config, acc, layers) -> dict:
     }
 
 
+def neuron_rates(spec, config, acc) -> dict:
+    """Spikes per neuron per timestep of every neuron node: the rates given to
+    :func:`hardware` (:mod:`snncost.rates`, summed rates divided by T), else the
+    accelerator's one ``spike_rate``."""
+    given = config.ops.per_timestep(config.timesteps)
+    return {n.name: given[n.name] if given is not None else acc.spike_rate for n in spec.neuron_nodes}
+
+
 def _actions(spec, layers, traffic_summary, rows, config, acc) -> dict:
     """Component -> action -> count per mini-batch (the Accelergy action counts)."""
     T, B = config.timesteps, config.batch
     steps = {n.name: acc.steps(n, T) for n in spec.order}
     synaptic = sum(x["acs"] + x["macs"] for x in layers)
     updates = sum(x["lif_neurons"] * steps[x["name"]] * B for x in layers)
+    rate = neuron_rates(spec, config, acc)
+    fires = sum(x["lif_neurons"] * steps[x["name"]] * B * rate[x["name"]] for x in layers if x["lif_neurons"])
     weight_elements = sum(r["params"] * (steps[r["name"]] if acc.weight_reads == "timestep" else 1)
                           for r in rows if r["weight_bits"])
     spikes_written = updates
@@ -131,7 +143,7 @@ def _actions(spec, layers, traffic_summary, rows, config, acc) -> dict:
         "weight_buffer": {"read": synaptic, "write": weight_elements},
         "spike_buffer": {"read": spike_reads, "write": spikes_written},
         "membrane_buffer": {"read": updates, "write": updates},
-        "lif_unit": {"update": updates, "fire": updates * acc.spike_rate},
+        "lif_unit": {"update": updates, "fire": fires},
         "adder": {"compute": sum(x["acs"] for x in layers)},
         "mac_unit": {"compute": sum(x["macs"] for x in layers)},
     }
@@ -144,7 +156,7 @@ def sample_rows(spec, config, shapes, sharing=None) -> list[dict]:
     from ..analysis import evaluate
     from ..sharing import parse_sharing
 
-    cfg = replace(config, batch=1, **({"sharing": parse_sharing(sharing)} if sharing is not None else {}))
+    cfg = replace(config, batch=1, ops=type(config.ops)(), **({"sharing": parse_sharing(sharing)} if sharing is not None else {}))
     return evaluate(spec, cfg, shapes)[0]
 
 
@@ -177,8 +189,9 @@ def dram_reduction(scheme: int, base: int) -> Fraction:
 
 
 def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, layer_groups=None,
-             weight_bits=None, membrane_bits=None, spike_bits=None, reduction_batches=REDUCTION_BATCHES,
-             baseline_model=None, **parameters) -> HardwareReport:
+             weight_bits=None, membrane_bits=None, spike_bits=None, rates=None, rate_default=None,
+             rate_mode="per-timestep", reduction_batches=REDUCTION_BATCHES, baseline_model=None,
+             **parameters) -> HardwareReport:
     """Hardware counts of ``model`` (zoo name, spec path or NetworkSpec) under ``sharing``.
 
     ``parameters`` are the fields of :class:`~.accelerator.Accelerator` (``pe``,
@@ -187,6 +200,14 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
     named per inference (= per mini-batch / B, exact).  The DRAM reduction compares
     with the same network unshared, or with ``baseline_model`` unshared (EfficientLIF-Net's
     Table 1 compares its L rows with a baseline of other widths).
+
+    ``rates``, ``rate_default`` and ``rate_mode`` are the spike rates of
+    :mod:`snncost.rates` (as ``snncost.analyze`` and ``snncost table --rates`` take
+    them): one rate, a ``{node: rate}`` dict or a .csv/.json file, per timestep or summed
+    over T.  Each layer's action counts, SATA MACs, NeuroBench effective ops and
+    Timeloop input density then use the rate reaching that layer, and each neuron
+    node fires at its own rate.  Without them every node spikes at ``spike_rate``
+    (``spike_rate=r`` is ``rates=r``; giving both is an error).
     """
     from ..analysis import evaluate, make_config
     from ..shapes import infer_shapes
@@ -194,10 +215,16 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
     from . import neurobench, sata
 
     acc = accelerator.Accelerator().with_options(**parameters)
+    if parameters.get("spike_rate") is not None and (rates is not None or rate_default is not None):
+        from ..errors import ConfigError
+
+        raise ConfigError("option --spike-rate", "given together with --rates / --rate-default",
+                          "one of them (--spike-rate R is --rates R: one rate per timestep for every neuron node)")
     spec = resolve_model(model)
     options = dict(input=input, timesteps=timesteps, batch=batch, weight_bits=weight_bits, membrane_bits=membrane_bits,
                    spike_bits=spike_bits)
-    config = make_config(spec, sharing=sharing, layer_groups=layer_groups, **options)
+    config = make_config(spec, sharing=sharing, layer_groups=layer_groups, rates=rates, rate_default=rate_default,
+                         rate_mode=rate_mode, **options)
     shapes = infer_shapes(spec, config.input_shape)
     rows = evaluate(spec, config, shapes)[0]
     layers = _layers(spec, shapes, rows, config, acc)
@@ -218,7 +245,8 @@ def hardware(model, *, sharing="none", batch=None, input=None, timesteps=None, l
         lif=_lif(spec, rows, config, acc, layers), traffic=summary, traffic_baseline=baseline["total"],
         reduction=reduction, layers=layers, actions=_actions(spec, layers, summary, rows, config, acc),
         sata=sata.workload(layers, config, acc),
-        neurobench=neurobench.metrics(spec, rows, layers, config), notes=notes)
+        neurobench=neurobench.metrics(spec, rows, layers, config), notes=notes,
+        spike_rates=neuron_rates(spec, config, acc))
 
 
 def _notes(spec, config, acc) -> list[str]:

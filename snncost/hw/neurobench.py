@@ -16,8 +16,8 @@ benchmark's names and definitions:
 - ``neuron_operations``: membrane updates x NeuroBench's per-update op cost of the
   kind's neuron model (its ``neuron_model`` rule; snntorch Leaky 4, Synaptic 6).
 
-NeuroBench measures a forward pass on data; here densities are the accelerator's
-``spike_rate`` (expected values, exact Fractions).
+NeuroBench measures a forward pass on data; here densities are the spike rates reaching
+each layer (``--rates``, else ``spike_rate``; expected values, exact Fractions).
 """
 from __future__ import annotations
 

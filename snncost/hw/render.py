@@ -46,6 +46,7 @@ def to_json_dict(report) -> dict:
         "model": report.model,
         "config": report.config.as_dict(),
         "parameters": parameters(report.accelerator),
+        "spike_rates": spike_rates_dict(report),
         "lif_units": lif["lif_units"],
         "lif_units_baseline": lif["lif_units_baseline"],
         "lif_share": exact(lif["lif_share"]),
@@ -76,6 +77,15 @@ def to_json_dict(report) -> dict:
     }
 
 
+def spike_rates_dict(report) -> dict:
+    """Where the spike rates come from and each neuron node's rate per timestep."""
+    ops = report.config.ops
+    given = ops.rates is not None
+    return {"from": f"rates ({ops.rate_mode})" if given else "spike_rate",
+            "per_timestep": {name: exact(r) for name, r in report.spike_rates.items()},
+            "sources": dict(ops.rate_sources) if given else {name: "spike_rate" for name in report.spike_rates}}
+
+
 def _sata_totals(report):
     from .sata import totals
 
@@ -102,6 +112,11 @@ def render_text(report) -> str:
              f"input {'x'.join(str(s) for s in c.input_shape)}", "", "parameters (value, default: what; source)"]
     for name, p in parameters(acc).items():
         lines.append(f"  {name} = {p['value']} (default {p['default']}): {p['about']}; {p['source']}")
+    rates = spike_rates_dict(report)
+    values = set(rates["per_timestep"].values())
+    lines.append(f"  spike rates per timestep (from {rates['from']}): " + (
+        f"{values.pop()} for every neuron node" if len(values) == 1 else
+        ", ".join(f"{name} {r}" for name, r in rates["per_timestep"].items())))
     lines += ["", "LIF units (EfficientLIF-Net Sec. 4.4.2, 5.3.9)",
               f"  LIF units               {lif['lif_units']} (baseline {lif['lif_units_baseline']})",
               f"  membrane buffer bits    {json_number(lif['membrane_buffer_bits'])} "

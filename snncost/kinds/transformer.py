@@ -34,10 +34,11 @@ from typing import Literal
 from pydantic import StrictBool
 
 from ..errors import ShapeError
+from ..training.saved import Saved, kept_input, weighted_input
 from .base import NodeBase, PositiveInt, expect_rank, hardware_passthrough, known, same_shape, where
 from ..nir_rules import TRANSFORMER
 from .registry import NodeKind, add_kind
-from .structure import _add
+from .structure import NOTHING, _add, _torch_add
 
 
 class Tokens(NodeBase):
@@ -164,22 +165,88 @@ def _token_sum_ops(node, input_shapes, out):
     return prod(input_shapes[0])
 
 
+# What autograd keeps (snncost.training.saved; measured with saved_tensors_hooks in
+# tests/test_training_torch.py): token layouts and head splits are views and sums keep
+# sizes only; layer norm keeps its input and per-token mean and 1/std; a product of two
+# activations keeps each operand whose partner is tracked.
+def _layernorm_saved(node, input_shapes, output_shape, ctx):
+    """native_layer_norm: the input (in its dtype: CPU autocast runs layer norm as given)
+    and the per-token mean and 1/std, fp32 (one each per token); nothing when neither
+    the input nor an affine parameter is tracked."""
+    if not (node.affine or ctx.tracked):
+        return []
+    tokens = prod(input_shapes[0][1:])
+    return [kept_input(ctx), Saved("mean, 1/std", 2 * tokens, ctx.profile.statistics_bytes)]
+
+
+def _layernorm_note(node, profile):
+    if profile.name == "pytorch":
+        return ("layernorm under autocast: CPU's behaviour is modelled (it runs in its input's dtype); "
+                "CUDA autocast runs layer_norm in fp32 (an fp32 copy of a bf16 input, fp32 output): not modelled")
+    return None
+
+
+def _operands_saved(node, input_shapes, output_shape, ctx):
+    """mul / bmm keep operand i when the other operand is tracked (its gradient needs it):
+    as given (mul, any dtype; matmul's operands reshape as views), or, for matmul under
+    autocast, a copy per call in the autocast dtype when it is not already in it."""
+    kept = []
+    for i, partner in ((0, 1), (1, 0)):
+        if ctx.requires_grad[partner]:
+            what = f"operand {'AB'[i]}"
+            kept.append(weighted_input(ctx, prod(input_shapes[i]), index=i, what=what) if node.op == "matmul"
+                        else kept_input(ctx, i, what))
+    return kept
+
+
+def _torch_module(forward):
+    """A parameter-free torch module running ``forward(node, *inputs)``."""
+    def rule(node, input_shapes):
+        from ..training.reference import function_module
+
+        return function_module(lambda *xs: forward(node, *xs))
+    return rule
+
+
+def _torch_layernorm(node, input_shapes):
+    """nn.LayerNorm over the features (dimension 1 of the batch), moved last and back (views)."""
+    from ..training.reference import function_module, torch_nn
+
+    norm = torch_nn().LayerNorm(input_shapes[0][0], elementwise_affine=node.affine)
+    return function_module(lambda x: norm(x.movedim(1, -1)).movedim(-1, 1), norm)
+
+
+def _matmul_forward(node, a, b):
+    return (a.transpose(-1, -2) if node.transpose_a else a).matmul(b.transpose(-1, -2) if node.transpose_b else b)
+
+
+_VIEW = {**NOTHING, "train_view": True}
 add_kind(NodeKind("tokens", Tokens, shape=_tokens, stride="drop", family="structure",
-                  doc=("", "(C, H W)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
+                  doc=("", "(C, H W)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, **_VIEW,
+                                                    "torch": _torch_module(lambda node, x: x.flatten(2)),
+                                                    "nir": TRANSFORMER}))
 add_kind(NodeKind("layernorm", LayerNorm, shape=same_shape, params=_norm_params, family="norm",
                   doc=("`affine` (true)", "unchanged", "2 D (gamma, beta)"),
-                  rules={"extra_ops": ("layernorm", _elements), "nir": TRANSFORMER}))
+                  rules={"extra_ops": ("layernorm", _elements), "train_saved": _layernorm_saved,
+                         "train_note": _layernorm_note, "torch": _torch_layernorm, "nir": TRANSFORMER}))
 add_kind(NodeKind("split_heads", SplitHeads, shape=_split, family="structure",
-                  doc=("`heads`", "(heads, D/heads, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
+                  doc=("`heads`", "(heads, D/heads, N)", "0"),
+                  rules={"spikes": "through", "hardware": hardware_passthrough, **_VIEW,
+                         "torch": _torch_module(lambda node, x: x.unflatten(1, (node.heads, -1))), "nir": TRANSFORMER}))
 add_kind(NodeKind("merge_heads", MergeHeads, shape=_merge, family="structure",
-                  doc=("", "(heads d, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, "nir": TRANSFORMER}))
+                  doc=("", "(heads d, N)", "0"), rules={"spikes": "through", "hardware": hardware_passthrough, **_VIEW,
+                                                        "torch": _torch_module(lambda node, x: x.flatten(1, 2)), "nir": TRANSFORMER}))
 add_kind(NodeKind("matmul", MatMul, shape=_matmul, inputs=(2, 2), family="structure",
                   doc=("`inputs` (A, B), `transpose_a`, `transpose_b` (false)", "(b, m, n)", "0"),
-                  rules={"macs": _matmul_macs, "operands": 2, "nir": TRANSFORMER}))
+                  rules={"macs": _matmul_macs, "operands": 2, "train_saved": _operands_saved, "train_autocast": True,
+                         "torch": _torch_module(_matmul_forward), "nir": TRANSFORMER}))
 add_kind(NodeKind("multiply", Multiply, shape=_multiply, inputs=(2, 2), family="structure",
                   doc=("`inputs` (two, broadcastable)", "the broadcast shape", "0"),
-                  rules={"macs": _elements, "operands": 2, "spikes": "product", "nir": TRANSFORMER}))
+                  rules={"macs": _elements, "operands": 2, "spikes": "product", "train_saved": _operands_saved,
+                         "torch": _torch_module(lambda node, a, b: a * b), "nir": TRANSFORMER}))
 add_kind(NodeKind("token_sum", TokenSum, shape=_token_sum, stride="drop", family="structure",
-                  doc=("", "(D, 1)", "0"), rules={"macs": _token_sum_ops, "spikes": "token-sum", "nir": TRANSFORMER}))
+                  doc=("", "(D, 1)", "0"), rules={"macs": _token_sum_ops, "spikes": "token-sum", **NOTHING,
+                         "torch": _torch_module(lambda node, x: x.sum(-1, keepdim=True)), "nir": TRANSFORMER}))
 add_kind(NodeKind("membrane_add", MembraneAdd, shape=_add, inputs=(2, None), family="structure",
-                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"), rules={"nir": TRANSFORMER}))
+                  doc=("`inputs` (2 or more, equal shapes)", "the common shape", "0"),
+                  rules={**NOTHING, "torch": _torch_add, "nir": TRANSFORMER}))

@@ -179,7 +179,7 @@ def describe(row) -> str:
     if row.quantity == "LIF share of total memory":
         parts.append(SHARES[c.get("share", "total")])
     if row.quantity in HW_QUANTITIES:
-        parts += [f"{k.replace('_', ' ')} {c[k]}" for k in ("batch", *_HW_PARAMS, "baseline_model") if k in c]
+        parts += [f"{k.replace('_', ' ')} {c[k]}" for k in ("batch", *_HW_PARAMS, "baseline_model", "pe_model") if k in c]
     return ", ".join(parts)
 
 
@@ -192,9 +192,11 @@ def describe(row) -> str:
 #   unshared, per mini-batch of ``batch`` (snncost.hw.traffic: weights once per
 #   mini-batch, every spike and membrane tensor through DRAM, static layers recomputed
 #   each timestep, unless the config names other values of those parameters).
+# - "baseline LIF share of PE compute": the 61.6% itself from a SATA PE compute model
+#   (snncost.hw.pe_compute; config key ``pe_model``: power, area or training-ops).
 
 HW_INT_KEYS = ("input", "num_classes", "timesteps", "batch", "pe", "lif_units_per_pe", "global_buffer_bits")
-HW_TEXT_KEYS = ("sharing", "grouping", "lif_share", "weight_reads", "static_layers", "baseline_model")
+HW_TEXT_KEYS = ("sharing", "grouping", "lif_share", "weight_reads", "static_layers", "baseline_model", "pe_model")
 _HW_PARAMS = ("pe", "lif_units_per_pe", "global_buffer_bits", "lif_share", "weight_reads", "static_layers")
 
 
@@ -213,7 +215,14 @@ HW_QUANTITIES = {
     "LIF units": ("count", lambda row, c: Fraction(_hardware(row, c).lif["lif_units"])),
     "LIF share of PE compute": ("percent", lambda row, c: 100 * _hardware(row, c).lif["lif_share"]),
     "DRAM access reduction": ("percent", lambda row, c: 100 * _hardware(row, c).reduction["at_batch"]),
+    "baseline LIF share of PE compute": ("percent", lambda row, c: 100 * _pe_share(c.get("pe_model", "power"))),
 }
+
+
+def _pe_share(model: str) -> Fraction:
+    from ..hw.pe_compute import lif_share_baseline
+
+    return lif_share_baseline(model)
 
 
 def compute_hardware(row) -> Fraction:

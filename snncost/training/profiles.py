@@ -36,6 +36,7 @@ class Profile:
     counts_network_input: bool = True
     views_share_storage: bool = True    # a view (flatten...) kept by a consumer is its producer's storage
     workspace_bytes: int = 0
+    kind_rule: str | None = None        # only kinds with this registry rule (numpy-engine: "numpy", the engine's)
 
 
 PROFILES = {
@@ -65,7 +66,7 @@ PROFILES = {
         activation_bytes=8, parameter_bytes=8, amp=(), autocast_casts=False, same_padding_copy=False, statistics_bytes=8,
         running_statistics_saved=False, maxpool_indices=False, avgpool_keeps_input=False, hard_reset_mask=False,
         reverse_keeps_spikes=True, spike_code_bytes=1, loss_saved=False, counts_network_input=False,
-        views_share_storage=False),
+        views_share_storage=False, kind_rule="numpy"),
 }
 
 OPTIMIZER_STATES = {"sgd": 0, "sgd-momentum": 1, "adam": 2, "adamw": 2}
@@ -98,3 +99,18 @@ def check_amp(name, profile: Profile, where: str = "option --amp"):
         raise ConfigError(where, f"profile '{profile.name}' has no autocast ({name})",
                           "fp32, or the pytorch profile")
     return name
+
+
+def check_kinds(spec, profile: Profile) -> None:
+    """A profile that models one framework covers only the kinds that framework runs
+    (``kind_rule``: the registry rule it needs, ``numpy`` for the NumPy engine's)."""
+    if profile.kind_rule != "numpy":
+        return
+    from ..engine.rules import rule_for
+
+    for node in spec.order:
+        try:
+            rule_for(node)
+        except ConfigError as exc:
+            raise ConfigError(exc.where, f"profile '{profile.name}': {exc.problem}",
+                              f"{exc.valid}; or profile pytorch") from None

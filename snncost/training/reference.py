@@ -10,7 +10,9 @@ extra ``torch``).
 
 The step: the spec's layers as plain torch.nn modules, each built by its kind's
 ``torch`` rule in the registry (Conv1d/2d, BatchNorm1d/2d in training mode, Linear,
-Max/AvgPool1d/2d, AdaptiveAvgPool, Flatten, Dropout); neuron sites as a plain module: ``v = x`` at the first timestep, else
+Max/AvgPool1d/2d, AdaptiveAvgPool, Flatten, Dropout, LayerNorm, LSTMCell carrying
+(h, c) across timesteps; the transformer kinds' views, matmuls, products and token sums
+as tensor methods); neuron sites as a plain module: ``v = x`` at the first timestep, else
 ``v = decay v + x`` (cubalif: ``i = decay_i i + x`` first); ``s = SpikeFn(v - theta)``
 with the atan surrogate ``1 / (1 + (pi x)^2)`` saving its input; reset soft
 ``v = v - s.detach() theta`` or hard ``v = v (1 - s.detach())``; adds with ``+``;
@@ -104,7 +106,37 @@ def _classes() -> dict:
         def forward(self, x):
             return x * self.factor
 
-    return {"Neuron": Neuron, "Sum": Sum, "Concat": Concat, "Scale": Scale}
+    class Function(nn.Module):
+        """A step without parameters of its own (views, products, sums) around ``fn``;
+        ``children`` (e.g. an nn.LayerNorm) are registered so their parameters train."""
+
+        def __init__(self, fn, children=()):
+            super().__init__()
+            self.fn = fn
+            self.children_ = nn.ModuleList(children)
+
+        def forward(self, *xs):
+            return self.fn(*xs)
+
+    class Recurrent(nn.Module):
+        """nn.LSTMCell over the last dimension (leading ones folded into the batch: views),
+        its (h, c) carried from one timestep to the next, zeros at the first; the state
+        persists until :meth:`reset_state`, as the neuron's."""
+
+        def __init__(self, cell):
+            super().__init__()
+            self.cell = cell
+            self.state = None
+
+        def reset_state(self):
+            self.state = None
+
+        def forward(self, x):
+            self.state = self.cell(x.reshape(-1, x.shape[-1]), self.state)
+            return self.state[0].reshape(*x.shape[:-1], -1)
+
+    return {"Neuron": Neuron, "Sum": Sum, "Concat": Concat, "Scale": Scale, "Function": Function,
+            "Recurrent": Recurrent}
 
 
 def neuron_module(node, leaky: bool = True):
@@ -122,6 +154,16 @@ def concat_module():
 
 def scale_module(factor):
     return _classes()["Scale"](factor)
+
+
+def function_module(fn, *children):
+    """A module running ``fn(*inputs)`` (the transformer kinds' views, products and sums)."""
+    return _classes()["Function"](fn, children)
+
+
+def recurrent_module(cell):
+    """The reference recurrent site around ``cell`` (an nn.LSTMCell)."""
+    return _classes()["Recurrent"](cell)
 
 
 def build_network(spec, input_shape=None):

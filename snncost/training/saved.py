@@ -48,6 +48,9 @@ class Saved:
     consumers keep it), ``call`` (a new tensor at every call of this node) or ``step``
     (one tensor for the whole step).  ``category``: the ``saved_by_kind`` entry it counts
     under (None: the keeping node's kind; autocast weight copies: ``cast_weights``).
+    ``carried``: a recurrent state handed from one call to the next and kept by the next
+    call (an LSTM's h and c): ``call`` and ``output`` tensors of every call but the last
+    (T - 1 copies), a ``step`` tensor only when the node runs more than once.
     """
 
     what: str
@@ -57,6 +60,7 @@ class Saved:
     source: str | None = None
     per_sample: bool = True
     category: str | None = None  # the saved_by_kind entry (None: the node's kind)
+    carried: bool = False  # kept only from one call to the next: T - 1 of T calls (``step``: none at one call)
 
 
 @dataclass(frozen=True)
@@ -91,16 +95,16 @@ def kept_input(ctx, index: int = 0, what: str = "input") -> Saved:
     return Saved(what, None, ctx.dtype_bytes[src], scope="output", source=src)
 
 
-def weighted_input(ctx, elements, copy_elements=None) -> Saved:
-    """The input a conv/linear keeps: an autocast copy per call when the input is not in
-    the autocast dtype, a padded copy per call when the framework pads one
-    (``copy_elements``), else the producer's storage."""
+def weighted_input(ctx, elements, copy_elements=None, index: int = 0, what: str = "input") -> Saved:
+    """The input a conv/linear (or matmul operand ``index``) keeps: an autocast copy per
+    call when the input is not in the autocast dtype, a padded copy per call when the
+    framework pads one (``copy_elements``), else the producer's storage."""
     amp = ctx.amp_bytes if ctx.profile.autocast_casts else None
     if copy_elements is not None:
-        return Saved("input (padded copy)", copy_elements, amp or ctx.dtype_bytes[ctx.sources[0]])
-    if amp is not None and ctx.dtype_bytes[ctx.sources[0]] != amp:
-        return Saved("input (autocast copy)", elements, amp)
-    return kept_input(ctx)
+        return Saved(f"{what} (padded copy)", copy_elements, amp or ctx.dtype_bytes[ctx.sources[index]])
+    if amp is not None and ctx.dtype_bytes[ctx.sources[index]] != amp:
+        return Saved(f"{what} (autocast copy)", elements, amp)
+    return kept_input(ctx, index, what)
 
 
 def autocast_weight(ctx, weight_elements) -> list:

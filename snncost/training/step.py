@@ -27,7 +27,7 @@ from ..kinds import parameters, state_variables
 from ..shapes import infer_shapes
 from ..sharing import sharing_buffers
 from ..spec.network import INPUT_NAME
-from .profiles import AMP_BYTES, OPTIMIZER_STATES, check_amp, check_optimizer, get_profile
+from .profiles import AMP_BYTES, OPTIMIZER_STATES, check_amp, check_kinds, check_optimizer, get_profile
 from .saved import SavedContext, is_view, loss_saved, rule_of, runs_in_autocast, saved_by
 
 STATIC_NODES = ("once", "per-timestep")
@@ -128,6 +128,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
     prof = get_profile(profile)
     optimizer = check_optimizer(optimizer)
     amp = check_amp(amp, prof)
+    check_kinds(spec, prof)
     workspace = parse_workspace(workspace)
     if static_nodes not in STATIC_NODES:
         raise ConfigError("option --static-nodes", f"unknown value {static_nodes!r}", ", ".join(STATIC_NODES))
@@ -197,7 +198,32 @@ def _saved_rows(step: _Step) -> tuple[list, dict]:
         return name
 
     seen: set = set()
-    rows, by_kind = [], {}
+    rows, by_kind, carried = [], {}, []
+
+    def charge(row: dict, node, item) -> None:
+        """Count ``item`` (kept by ``node``) in ``row`` and ``by_kind``, unless its storage is counted."""
+        if item.scope == "output":
+            src = item.source
+            if src in seen or (src == INPUT_NAME and not prof.counts_network_input):
+                return
+            seen.add(src)
+            calls = 1 if src in step.static else T
+            elements = prod(step.shapes[src]["output"]) if src != INPUT_NAME else prod(config.input_shape)
+            nbytes = (calls - 1 if item.carried else calls) * elements * B * item.nbytes
+        else:
+            calls = 1 if node.name in step.static else T
+            copies = calls if item.scope == "call" else 1
+            if item.carried:  # T - 1 calls hand it on; a step tensor needs a second call (symbolic T: assumed)
+                copies = copies - 1 if item.scope == "call" else int(calls != 1)
+            nbytes = copies * item.elements * (B if item.per_sample else 1) * item.nbytes
+        nbytes = memory.exact(nbytes)
+        if nbytes == 0:
+            return
+        row["saved"].append(item.what if symbolic else f"{item.what} {nbytes}")
+        row["saved_bytes"] += nbytes
+        category = item.category or node.op
+        by_kind[category] = by_kind.get(category, 0) + nbytes
+
     for node in spec.order:
         ins, out = step.shapes[node.name]["inputs"], step.shapes[node.name]["output"]
         ctx = SavedContext(dtype_bytes=step.stored, membrane_bytes=step.membrane_bytes,
@@ -205,34 +231,25 @@ def _saved_rows(step: _Step) -> tuple[list, dict]:
                            sources=tuple(storage_of(src) for src in spec.edges[node.name]),
                            requires_grad=tuple(step.grad[src] for src in spec.edges[node.name]),
                            training=config.training, buffer_elements=step.buffer_elements, profile=prof)
-        kept, saved = [], 0
-        for item in saved_by(node, ins, out, ctx):
-            if item.scope == "output":
-                src = item.source
-                if src in seen or (src == INPUT_NAME and not prof.counts_network_input):
-                    continue
-                seen.add(src)
-                elements = prod(step.shapes[src]["output"]) if src != INPUT_NAME else prod(config.input_shape)
-                nbytes = (1 if src in step.static else T) * elements * B * item.nbytes
-            else:
-                copies = (1 if node.name in step.static else T) if item.scope == "call" else 1
-                nbytes = copies * item.elements * (B if item.per_sample else 1) * item.nbytes
-            nbytes = memory.exact(nbytes)
-            if nbytes == 0:
-                continue
-            kept.append(item.what if symbolic else f"{item.what} {nbytes}")
-            saved += nbytes
-            category = item.category or node.op
-            by_kind[category] = by_kind.get(category, 0) + nbytes
         params = parameters(node, ins)
         in_grad = sum(prod(s) * step.out_bytes[src] for s, src in zip(ins, spec.edges[node.name]) if step.grad[src])
         out_grad = prod(out) * step.out_bytes[node.name] if step.grad[node.name] else 0
-        rows.append({"name": node.name, "kind": node.op, "output_shape": list(out), "static": node.name in step.static,
-                     "params": params, "parameter_bytes": params * prof.parameter_bytes,
-                     "saved_bytes": saved, "saved": ", ".join(kept),
-                     "membrane_state_bytes": memory.exact(step.buffer_elements.get(node.name, 0) * B
-                                                          * step.membrane_bytes.get(node.name, 0)),
-                     "gradient_in_flight_bytes": memory.exact((in_grad + out_grad) * B)})
+        row = {"name": node.name, "kind": node.op, "output_shape": list(out), "static": node.name in step.static,
+               "params": params, "parameter_bytes": params * prof.parameter_bytes, "saved_bytes": 0, "saved": [],
+               "membrane_state_bytes": memory.exact(step.buffer_elements.get(node.name, 0) * B
+                                                    * step.membrane_bytes.get(node.name, 0)),
+               "gradient_in_flight_bytes": memory.exact((in_grad + out_grad) * B)}
+        rows.append(row)
+        for item in saved_by(node, ins, out, ctx):
+            if item.scope == "output" and item.carried:  # kept at the next call: its consumers keep it first
+                carried.append((row, node, item))
+            else:
+                charge(row, node, item)
+    for row, node, item in carried:
+        charge(row, node, item)
+    for row in rows:
+        row["saved_bytes"] = memory.exact(row["saved_bytes"])
+        row["saved"] = ", ".join(row["saved"])
     return rows, by_kind
 
 
