@@ -86,13 +86,13 @@ def weight_facts(node, ins, params, config) -> WeightFacts:
     """Weight memory of one node at its precision, in every storage format."""
     override = config.node_overrides.get(node.name, {})
     wbits = first(override.get("weight_bits"), memory.bits_value(getattr(node, "weight_bits", None)), config.weight_bits)
-    dims = kinds.weight_dims(node, ins[0]) if ins else ()
+    dims = kinds.weight_dims(node, ins[0])  # every node has an input
     sparsity = override.get("sparsity", config.sparsity)
     storage = pruning.storage_bits(dims, wbits, sparsity, config.index_bits)
     elements = prod(dims) if dims else 0
     dense_rest = memory.weight_bits(params - elements, wbits)  # biases, batchnorm: stored dense
     formats = {f: memory.exact(storage[f] + dense_rest) for f in pruning.FORMATS}
-    bits = memory.weight_bits(params, wbits) if config.weight_format == "dense" else formats[config.weight_format]
+    bits = formats[config.weight_format]  # "dense": every parameter at its precision
     return WeightFacts(wbits, elements, storage["nonzeros"], sparsity if dims else 0, formats, bits)
 
 

@@ -39,11 +39,9 @@ def exact(value):
 
 def bits_value(value):
     """A bit width as an exact number (1.5 -> Fraction(3, 2)); symbols pass through."""
-    if value is None or isinstance(value, (int, Fraction)) and not isinstance(value, bool):
-        return exact(value) if value is not None else None
     if isinstance(value, float):
         return exact(Fraction(repr(value)))
-    return value
+    return exact(value)  # None, bools and symbols come back as they are
 
 
 def buffer_forward_bits(neurons, state_variables, channel_groups, membrane_bits, batch, windows=1):

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import isfinite
 
 from .errors import ConfigError
+from .memory import exact
 
 FIXED_PRESETS = {"fp32": 32, "fp16": 16, "int8": 8, "int4": 4, "int2": 2, "binary": 1}
 
@@ -76,8 +78,10 @@ def masked_ternary_bits(convention: str = "halved", ternary_convention: str = "i
         raise ConfigError(where, f"unknown masked-ternary convention {convention!r}", ", ".join(MASKED_CONVENTIONS))
     if convention == "binary":
         return 1
-    half = ternary_bits(ternary_convention) / 2
-    return int(half) if isinstance(half, Fraction) and half.denominator == 1 else half
+    ternary = ternary_bits(ternary_convention)
+    if isinstance(ternary, (int, Fraction)):  # exact halving: 2 / 2 is the float 1.0, Fraction(2, 2) the int 1
+        return exact(Fraction(ternary, 2))
+    return ternary / 2  # log2 3 / 2, an exact sympy number
 
 
 def exact_bits(value, where: str, valid: str | None = None):
@@ -94,7 +98,7 @@ def exact_bits(value, where: str, valid: str | None = None):
     if isinstance(value, (int, Fraction)):
         number = Fraction(value)
     elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not isfinite(value):  # NaN or an infinity
             raise ConfigError(where, f"{value} bits is out of range", valid)
         number = Fraction(repr(value))
     elif isinstance(value, str):
@@ -143,7 +147,7 @@ def resolve_bits(value, *, where: str, ternary_convention: str = "imsnn", masked
         if masked_convention == "halved":
             detail += f" (ternary convention '{ternary_convention}')"
         return BitWidth(bits, f"masked-ternary, convention '{masked_convention}': {detail}")
-    if hasattr(value, "is_number") and getattr(value, "is_number", False) and not isinstance(value, (int, Fraction)):
+    if hasattr(value, "is_number") and value.is_number:  # ints and Fractions have no is_number
         return BitWidth(value, str(value))  # an exact sympy number such as log(3)/log(2)
     bits = exact_bits(value, where, _valid())
     return BitWidth(bits, f"{bits} bits")
@@ -164,7 +168,7 @@ def spike_storage_bits(lanes, bits_per_lane, encoding: str = "one-hot"):
     the per-lane bits do not enter.  S = 1 gives ``bits_per_lane`` and 1 bit.
     """
     if encoding == "one-hot":
-        return lanes * bits_per_lane
+        return exact(lanes * bits_per_lane)  # 2 lanes x 3/2 bits = 3 bits, an int
     check_encoding(encoding)
     if isinstance(lanes, int):
         return lanes.bit_length()

@@ -62,10 +62,6 @@ def parse_sparsity(value, where: str = "option --sparsity") -> Fraction:
     return s
 
 
-def _symbolic(*values) -> bool:
-    return any(hasattr(v, "free_symbols") and v.free_symbols for v in values)
-
-
 def ceil_log2(n):
     """ceil(log2 n) for n >= 1 (0 for n = 1), exact for ints; sympy for symbols."""
     if isinstance(n, int):
@@ -77,8 +73,6 @@ def ceil_log2(n):
 
 def nonzeros(count, sparsity: Fraction):
     """nnz = N - floor(s N)."""
-    if sparsity == 0:
-        return count
     if isinstance(count, int):
         return count - (count * sparsity.numerator) // sparsity.denominator
     import sympy
@@ -94,7 +88,7 @@ def storage_bits(dims: tuple, wbits, sparsity: Fraction, index_bits=None) -> dic
     nnz = nonzeros(n, sparsity)
     rows = dims[0]
     coord_bits = index_bits if index_bits is not None else sum(ceil_log2(d) for d in dims)
-    col_bits = index_bits if index_bits is not None else ceil_log2(n // rows if isinstance(n, int) else n / rows)
+    col_bits = index_bits if index_bits is not None else ceil_log2(prod(dims[1:]))  # the row length
     pointer_bits = ceil_log2(n + 1)
     return {
         "nonzeros": nnz,

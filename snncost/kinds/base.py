@@ -70,10 +70,19 @@ def where(node, field: str | None = None) -> str:
     return f"node '{node.name}'" + (f" field '{field}'" if field else "")
 
 
-def expect_rank(node, shape: Shape, ranks: tuple[int, ...], what: str) -> None:
+RANK_FORMS = {1: "(F,)", 2: "(C, L)", 3: "(C, H, W)"}
+"""The batch-free layout of an input of each rank, as error messages name it."""
+AXES = {1: ("length",), 2: ("height", "width")}
+"""The names of the spatial axes of a map with 1 or 2 spatial dimensions."""
+
+
+def expect_rank(node, shape: Shape, ranks: tuple[int, ...], layout: str | None = None) -> None:
+    """Refuses an input whose rank is not one of ``ranks``; the message names ``layout``
+    (default: the channels-first layouts of ``ranks``, in that order)."""
     if len(shape) not in ranks:
+        what = layout or " or ".join(RANK_FORMS[r] for r in ranks)
         raise ShapeError(where(node), f"{node.op} needs a {what} input, got shape {list(shape)}",
-                         f"an input of rank {' or '.join(map(str, ranks))} (channels first, no batch)")
+                         f"an input of rank {' or '.join(map(str, sorted(ranks)))} (channels first, no batch)")
 
 
 def spatial_dims(node) -> int:
@@ -82,10 +91,12 @@ def spatial_dims(node) -> int:
     return 2 if node.op.endswith("2d") else 1
 
 
-def sliding_size(node, size, kernel, stride, padding, dilation, dim: str):
-    """PyTorch: floor((size + 2 padding - dilation (kernel - 1) - 1) / stride) + 1."""
+def sliding_size(node, size, kernel, stride, padding, dilation, axis: int = 0, dims: int = 1):
+    """PyTorch: floor((size + 2 padding - dilation (kernel - 1) - 1) / stride) + 1, along
+    spatial axis ``axis`` of a map with ``dims`` spatial dimensions (for the message)."""
     out = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
     if known(out) and out < 1:
+        dim = AXES[dims][axis]
         raise ShapeError(where(node, "kernel"),
                          f"kernel {kernel} (dilation {dilation}, padding {padding}) does not fit the {dim} input size {size}",
                          f"a larger input, a smaller kernel/stride, or more padding (output {dim} would be {out})")

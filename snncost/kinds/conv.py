@@ -5,10 +5,10 @@ from math import prod
 from typing import Literal, Union
 
 from ..errors import ConfigError, ShapeError
-from .base import (NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size,
-                   valid_taps, where)
 from ..nir_rules import conv_rule
 from ..training.saved import autocast_weight, weighted_input
+from .base import (NonNegativeInt, PadPair, Pair, PositiveInt, WeightedNode, expect_rank, known, pair, sliding_size,
+                   spatial_dims, valid_taps, where)
 from .registry import NodeKind, add_kind
 
 
@@ -41,67 +41,60 @@ class Conv1d(WeightedNode):
     groups: PositiveInt = 1
 
 
-def _shape(spatial_dims: int):
-    def rule(node, input_shapes):
-        shape = input_shapes[0]
-        expect_rank(node, shape, (spatial_dims + 1,), f"(C, {'H, W' if spatial_dims == 2 else 'L'})")
-        channels = shape[0]
-        if known(channels) and channels % node.groups:
-            raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide the {channels} input channels",
-                             "a divisor of the input channel count")
-        if node.out_channels % node.groups:
-            raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide out_channels {node.out_channels}",
-                             "a divisor of out_channels")
-        kernels = pair(node.kernel)[:spatial_dims]
-        strides = pair(node.stride)[:spatial_dims]
-        dilations = pair(node.dilation)[:spatial_dims]
-        names = ("height", "width") if spatial_dims == 2 else ("length",)
-        if node.padding == "same":
-            if any(s != 1 for s in strides):
-                raise ShapeError(where(node, "padding"), "padding 'same' needs stride 1 (as in PyTorch)",
-                                 "stride 1, or an explicit padding")
-            return (node.out_channels, *shape[1:])
-        paddings = (0,) * spatial_dims if node.padding == "valid" else pair(node.padding)[:spatial_dims]
-        out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], dilations[i], names[i])
-                    for i in range(spatial_dims))
-        return (node.out_channels, *out)
-    return rule
+# Plain rules (not closures over the dimensionality): a rule built by a factory at import
+# time could not be mutation-tested (docs/testing.md); the dimensionality is the kind's.
+def _shape(node, input_shapes):
+    dims = spatial_dims(node)
+    shape = input_shapes[0]
+    expect_rank(node, shape, (dims + 1,))
+    channels = shape[0]
+    if known(channels) and channels % node.groups:
+        raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide the {channels} input channels",
+                         "a divisor of the input channel count")
+    if node.out_channels % node.groups:
+        raise ShapeError(where(node, "groups"), f"groups {node.groups} does not divide out_channels {node.out_channels}",
+                         "a divisor of out_channels")
+    kernels = pair(node.kernel)[:dims]
+    strides = pair(node.stride)[:dims]
+    dilations = pair(node.dilation)[:dims]
+    if node.padding == "same":
+        if any(s != 1 for s in strides):
+            raise ShapeError(where(node, "padding"), "padding 'same' needs stride 1 (as in PyTorch)",
+                             "stride 1, or an explicit padding")
+        return (node.out_channels, *shape[1:])
+    paddings = (0,) * dims if node.padding == "valid" else pair(node.padding)[:dims]
+    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], dilations[i], i, dims)
+                for i in range(dims))
+    return (node.out_channels, *out)
 
 
-def _weight_dims(spatial_dims: int):
-    def rule(node, in_shape):
-        return (node.out_channels, in_shape[0] // node.groups, *pair(node.kernel)[:spatial_dims])
-    return rule
+def _weight_dims(node, in_shape):
+    return (node.out_channels, in_shape[0] // node.groups, *pair(node.kernel)[:spatial_dims(node)])
 
 
-def _params(spatial_dims: int):
-    def rule(node, input_shapes):
-        weights = prod(_weight_dims(spatial_dims)(node, input_shapes[0]))
-        return weights + (node.out_channels if node.bias else 0)
-    return rule
+def _params(node, input_shapes):
+    weights = prod(_weight_dims(node, input_shapes[0]))
+    return weights + (node.out_channels if node.bias else 0)
 
 
-def _hardware(spatial_dims: int):
-    def rule(node, input_shapes, output_shape):
-        """Timeloop's CNN-layer dimensions: R, S kernel width, height; P, Q output width,
-        height; C per group (Timeloop has no group dimension)."""
-        k, d = pair(node.kernel)[:spatial_dims], pair(node.dilation)[:spatial_dims]
-        s = _stride(node, spatial_dims)
-        two = spatial_dims == 2
-        return {"role": "compute", "problem": {
-            "C": input_shapes[0][0] // node.groups, "M": node.out_channels,
-            "R": k[-1], "S": k[0] if two else 1, "P": output_shape[-1], "Q": output_shape[1] if two else 1,
-            "Wstride": s[-1], "Hstride": s[0] if two else 1, "Wdilation": d[-1], "Hdilation": d[0] if two else 1,
-            "input_positions": prod(input_shapes[0][1:])}}
-    return rule
+def _hardware(node, input_shapes, output_shape):
+    """Timeloop's CNN-layer dimensions: R, S kernel width, height; P, Q output width,
+    height; C per group (Timeloop has no group dimension)."""
+    dims = spatial_dims(node)
+    k, d = pair(node.kernel)[:dims], pair(node.dilation)[:dims]
+    s = _stride(node, dims)
+    two = dims == 2
+    return {"role": "compute", "problem": {
+        "C": input_shapes[0][0] // node.groups, "M": node.out_channels,
+        "R": k[-1], "S": k[0] if two else 1, "P": output_shape[-1], "Q": output_shape[1] if two else 1,
+        "Wstride": s[-1], "Hstride": s[0] if two else 1, "Wdilation": d[-1], "Hdilation": d[0] if two else 1,
+        "input_positions": prod(input_shapes[0][1:])}}
 
 
-def _macs(spatial_dims: int):
+def _macs(node, input_shapes, out):
     """Dense MACs of one timestep, padding positions included (seed 002 Eq. 14; PyTorch's
     FlopCounterMode counts 2 FLOPs per MAC): C_out x H_out x W_out x C_in/groups x k_h x k_w."""
-    def rule(node, input_shapes, out):
-        return node.out_channels * prod(out[1:]) * prod(_weight_dims(spatial_dims)(node, input_shapes[0])[1:])
-    return rule
+    return node.out_channels * prod(out[1:]) * prod(_weight_dims(node, input_shapes[0])[1:])
 
 
 def _left_padding(node, dims: int) -> tuple:
@@ -113,20 +106,18 @@ def _left_padding(node, dims: int) -> tuple:
     return pair(node.padding)[:dims]
 
 
-def _macs_unpadded(spatial_dims: int):
+def _macs_unpadded(node, input_shapes, out):
     """MACs without padding positions (NeuroBench's Dense count: all-ones inputs and
     weights, zero padding contributes nothing): C_out x C_in/groups x the product over
     dimensions of the (output position, kernel tap) pairs that land on the input."""
-    def rule(node, input_shapes, out):
-        in_shape = input_shapes[0]
-        if not all(known(v) for v in (*in_shape, *out)):
-            raise ConfigError("option --padding", "the count without padding positions needs numeric sizes",
-                              "padding 'included' for closed-form formulas")
-        taps = prod(valid_taps(in_shape[1 + i], out[1 + i], k, s, p, d) for i, (k, s, p, d) in enumerate(zip(
-            pair(node.kernel)[:spatial_dims], pair(node.stride)[:spatial_dims], _left_padding(node, spatial_dims),
-            pair(node.dilation)[:spatial_dims])))
-        return node.out_channels * (in_shape[0] // node.groups) * taps
-    return rule
+    dims = spatial_dims(node)
+    in_shape = input_shapes[0]
+    if not all(known(v) for v in (*in_shape, *out)):
+        raise ConfigError("option --padding", "the count without padding positions needs numeric sizes",
+                          "padding 'included' for closed-form formulas")
+    taps = prod(valid_taps(in_shape[1 + i], out[1 + i], k, s, p, d) for i, (k, s, p, d) in enumerate(zip(
+        pair(node.kernel)[:dims], pair(node.stride)[:dims], _left_padding(node, dims), pair(node.dilation)[:dims])))
+    return node.out_channels * (in_shape[0] // node.groups) * taps
 
 
 def bias_ops(node, input_shapes, out):
@@ -135,7 +126,7 @@ def bias_ops(node, input_shapes, out):
 
 
 def _stride(node, dims: int) -> tuple:
-    return (1,) * dims if node.padding == "same" else pair(node.stride)[:dims]
+    return pair(node.stride)[:dims]  # 'same' padding needs stride 1 (refused by the shape rule otherwise)
 
 
 def _train_saved(node, input_shapes, output_shape, ctx):
@@ -144,7 +135,7 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     shape = input_shapes[0]
     growth = _same_padding_growth(node, shape) if ctx.profile.same_padding_copy else ()
     padded = shape[0] * prod(s + g for s, g in zip(shape[1:], growth)) if growth else None
-    weights = prod(_weight_dims(len(shape) - 1)(node, shape))
+    weights = prod(_weight_dims(node, shape))
     return [weighted_input(ctx, prod(shape), padded), *autocast_weight(ctx, weights)]
 
 
@@ -158,7 +149,7 @@ def _same_padding_growth(node, shape) -> tuple:
     return growth if any(growth) else ()
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """nn.Conv2d / nn.Conv1d (the reference step, snncost.training.reference)."""
     from ..training.reference import torch_nn
 
@@ -177,8 +168,8 @@ _DOC2 = ("`out_channels`, `kernel` (int or [h, w]), `stride` (1), `padding` (0, 
 _DOC1 = ("the same with ints, on (C, L)", "as above", "C_out x C_in/groups x k (+ C_out)")
 
 for _name, _model, _dims, _doc in (("conv2d", Conv2d, 2, _DOC2), ("conv1d", Conv1d, 1, _DOC1)):
-    add_kind(NodeKind(_name, _model, shape=_shape(_dims), params=_params(_dims), weight_dims=_weight_dims(_dims),
-                      stride=_stride, family="conv", doc=_doc,
-                      rules={"macs": _macs(_dims), "macs_unpadded": _macs_unpadded(_dims), "extra_ops": ("bias", bias_ops),
+    add_kind(NodeKind(_name, _model, shape=_shape, params=_params, weight_dims=_weight_dims, stride=_stride,
+                      family="conv", doc=_doc,
+                      rules={"macs": _macs, "macs_unpadded": _macs_unpadded, "extra_ops": ("bias", bias_ops),
                              "train_saved": _train_saved, "train_autocast": True, "torch": _torch,
-                             "hardware": _hardware(_dims), "nir": conv_rule(_dims)}))
+                             "hardware": _hardware, "nir": conv_rule(_dims)}))

@@ -54,7 +54,7 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     return kept + (autocast_weight(ctx, prod(_weight_dims(node, input_shapes[0]))) if ctx.tracked else [])
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     from ..training.reference import torch_nn
 
     return torch_nn().Linear(input_shapes[0][-1], node.out_features, bias=node.bias)

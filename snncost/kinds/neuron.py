@@ -77,7 +77,7 @@ def _train_note(node, profile):
     return None
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """The reference neuron module (snncost.training.reference): IF does not leak."""
     from ..training.reference import neuron_module
 

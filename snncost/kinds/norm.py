@@ -46,7 +46,7 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     return kept
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """nn.BatchNorm2d on (C, H, W), nn.BatchNorm1d on (C, L) or (F,); training mode."""
     from ..training.reference import torch_nn
 

@@ -32,7 +32,7 @@ class GlobalAvgPool(NodeBase):
 def _pool_shape(node, input_shapes):
     shape = input_shapes[0]
     dims = spatial_dims(node)
-    expect_rank(node, shape, (dims + 1,), f"(C, {'H, W' if dims == 2 else 'L'})")
+    expect_rank(node, shape, (dims + 1,))
     kernels = pair(node.kernel)[:dims]
     strides = pair(node.stride if node.stride is not None else node.kernel)[:dims]
     paddings = pair(node.padding)[:dims]
@@ -40,8 +40,7 @@ def _pool_shape(node, input_shapes):
         if 2 * p > k:
             raise ShapeError(where(node, "padding"), f"padding {p} is more than half the kernel {k}",
                              "padding <= kernel / 2 (as in PyTorch)")
-    names = ("height", "width") if dims == 2 else ("length",)
-    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], 1, names[i])
+    out = tuple(sliding_size(node, shape[1 + i], kernels[i], strides[i], paddings[i], 1, i, dims)
                 for i in range(dims))
     return (shape[0], *out)
 
@@ -52,7 +51,7 @@ def _pool_stride(node, dims: int) -> tuple:
 
 def _global_shape(node, input_shapes):
     shape = input_shapes[0]
-    expect_rank(node, shape, (2, 3), "(C, H, W) or (C, L)")
+    expect_rank(node, shape, (3, 2))
     return (shape[0],) + (1,) * (len(shape) - 1)
 
 
@@ -80,7 +79,7 @@ def _keeps_nothing(node, input_shapes, output_shape, ctx):
     return []
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """nn.MaxPool / nn.AvgPool (sum pooling: average times the window size)."""
     from ..training.reference import scale_module, torch_nn
 
@@ -94,7 +93,7 @@ def _torch(node, input_shapes):
     return nn.Sequential(module, scale_module(prod(pair(node.kernel)[:dims]))) if kind == "sum" else module
 
 
-def _torch_global(node, input_shapes):
+def _torch_global(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     from ..training.reference import torch_nn
 
     nn = torch_nn()

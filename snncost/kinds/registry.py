@@ -138,7 +138,7 @@ def remove_kind(name: str) -> None:
         listener()
 
 
-def on_change(listener: Callable[[], None]) -> None:
+def on_change(listener: Callable[[], None]) -> None:  # pragma: no mutate block (called at import only)
     """Call ``listener()`` after every registration (the spec model rebuilds its node union)."""
     _listeners.append(listener)
 
@@ -167,10 +167,7 @@ def kinds() -> tuple[NodeKind, ...]:
 
 def node_models() -> tuple[type, ...]:
     """The distinct pydantic models of the registered kinds, in registration order."""
-    seen: dict[type, None] = {}
-    for kind in _KINDS.values():
-        seen.setdefault(kind.model, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(kind.model for kind in _KINDS.values()))
 
 
 # ---- per-node facts every module asks for ----------------------------------------

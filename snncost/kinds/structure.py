@@ -83,25 +83,25 @@ def _dropout_view(node) -> bool:
     return node.op == "identity" or node.p == 0
 
 
-def _torch_flatten(node, input_shapes):
+def _torch_flatten(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     from ..training.reference import torch_nn
 
     return torch_nn().Flatten()
 
 
-def _torch_add(node, input_shapes):
+def _torch_add(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     from ..training.reference import sum_module
 
     return sum_module()
 
 
-def _torch_concat(node, input_shapes):
+def _torch_concat(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     from ..training.reference import concat_module
 
     return concat_module()
 
 
-def _torch_passthrough(node, input_shapes):
+def _torch_passthrough(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     from ..training.reference import torch_nn
 
     nn = torch_nn()
