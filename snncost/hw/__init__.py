@@ -4,7 +4,7 @@ Accelergy action counts and ERT pricing, Timeloop problems, NeuroBench metrics.
 See docs/hardware.md.
 
     import snncost
-    hw = snncost.hw("vgg16", sharing="C4", pe=128, batch=64)
+    hw = snncost.hardware("vgg16", sharing="C4", pe=128, batch=64)
     hw.lif["lif_units"], hw.lif_share           # 32, Fraction(77, 269)
 
 What it takes from the op counts of issue #9 (dense MACs, spike-fed layers, neuron op
@@ -13,6 +13,12 @@ costs, energy per action) comes through :mod:`.ops` only.
 from __future__ import annotations
 
 from .accelerator import PARAMETERS, Accelerator, lif_share
-from .model import HardwareReport, hardware
+
+
+def __getattr__(name):  # lazy: `snncost hw`'s argument parser needs only the parameters
+    if name in ("hardware", "HardwareReport"):
+        from . import model
+        return getattr(model, name)
+    raise AttributeError(f"module 'snncost.hw' has no attribute {name!r}")
 
 __all__ = ["hardware", "HardwareReport", "Accelerator", "PARAMETERS", "lif_share"]

@@ -86,7 +86,7 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
     total stride (as ``snncost formula`` does), so the result is a polynomial."""
     import sympy
 
-    from ..formulas import SYMBOLS, _INTEGER, size_names, total_stride
+    from ..formulas import SYMBOLS, _INTEGER, size_names, to_sympy, total_stride
     from ..zoo import resolve_model
 
     spec = resolve_model(model)
@@ -116,9 +116,7 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
     if quantity not in result.totals or isinstance(result.totals[quantity], dict):
         keys = [k for k, v in result.totals.items() if not isinstance(v, dict)]
         raise ConfigError("option --quantity", f"unknown training quantity {quantity!r}", ", ".join(keys))
-    expr = sympy.sympify(result.totals[quantity]) if not isinstance(result.totals[quantity], sympy.Basic) \
-        else result.totals[quantity]
-    expr = sympy.expand(expr.xreplace(back))
+    expr = sympy.expand(to_sympy(result.totals[quantity]).xreplace(back))  # exact: no sympify
     public = {s: SYMBOLS[s.name] for s in expr.free_symbols if s.name in SYMBOLS}
     return PeakFormula(expr.xreplace(public), tuple(symbols), tuple(multiple), quantity, result.config)
 
