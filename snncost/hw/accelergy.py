@@ -17,6 +17,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..errors import InputFileError
+from ..report import json_number
 
 PREFIX = "system.snn_accelerator"
 VERSION = "0.4"
@@ -46,16 +47,11 @@ DEFAULT_PRICES = {
 }
 
 
-def _number(value):
-    value = Fraction(value)
-    return int(value) if value.denominator == 1 else float(value)
-
-
 def action_counts(actions: dict) -> dict:
     """The Accelergy ``action_counts`` document (a dict) of ``actions``."""
     return {"action_counts": {"version": VERSION, "local": [
         {"name": f"{PREFIX}.{component}",
-         "action_counts": [{"name": action, "counts": _number(count)} for action, count in acts.items()]}
+         "action_counts": [{"name": action, "counts": json_number(count)} for action, count in acts.items()]}
         for component, acts in actions.items()]}}
 
 
@@ -67,13 +63,13 @@ def architecture(report) -> dict:
         "dram": {"type": "LPDDR4", "width": acc.word_bits, "datawidth": acc.word_bits},
         "global_buffer": {"depth": max(1, acc.global_buffer_bits // acc.word_bits), "width": acc.word_bits,
                           "datawidth": acc.word_bits},
-        "weight_buffer": {"width": acc.word_bits, "datawidth": _number(c.weight_bits)},
+        "weight_buffer": {"width": acc.word_bits, "datawidth": json_number(c.weight_bits)},
         "spike_buffer": {"width": acc.word_bits, "datawidth": 1},
         "membrane_buffer": {"depth": report.lif["lif_units"] * acc.membrane_registers_per_lif_unit,
-                            "width": _number(c.membrane_bits), "datawidth": _number(c.membrane_bits)},
-        "lif_unit": {"datawidth": _number(c.membrane_bits), "instances": report.lif["lif_units"]},
-        "adder": {"datawidth": _number(c.membrane_bits), "instances": acc.pe},
-        "mac_unit": {"datawidth": _number(c.membrane_bits), "instances": acc.pe},
+                            "width": json_number(c.membrane_bits), "datawidth": json_number(c.membrane_bits)},
+        "lif_unit": {"datawidth": json_number(c.membrane_bits), "instances": report.lif["lif_units"]},
+        "adder": {"datawidth": json_number(c.membrane_bits), "instances": acc.pe},
+        "mac_unit": {"datawidth": json_number(c.membrane_bits), "instances": acc.pe},
     }
     local = [{"name": name, "class": COMPONENTS[name][0], "attributes": attributes[name]} for name in COMPONENTS]
     return {"architecture": {"version": VERSION, "subtree": [{"name": "system", "subtree": [
@@ -88,7 +84,7 @@ def default_ert() -> dict:
 
     return {"ERT": {"version": VERSION, "tables": [
         {"name": f"{PREFIX}.{component}",
-         "actions": [{"name": action, "energy": _number(prices[key])} for action, key in acts.items()]}
+         "actions": [{"name": action, "energy": json_number(prices[key])} for action, key in acts.items()]}
         for component, acts in DEFAULT_PRICES.items()]}}
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..report import json_number
+
 DIMENSIONS = ("C", "M", "R", "S", "N", "P", "Q")
 
 
@@ -40,7 +42,7 @@ def instance(problem: dict, n: int, density) -> dict:
     density = Fraction(density)
     inst = {**{k: problem[k] for k in ("C", "M", "R", "S")}, "N": n, "P": problem["P"], "Q": problem["Q"],
             **{k: problem[k] for k in ("Wstride", "Hstride", "Wdilation", "Hdilation")}}
-    inst["densities"] = {"Inputs": {"density": int(density) if density.denominator == 1 else float(density),
+    inst["densities"] = {"Inputs": {"density": json_number(density),
                                     "distribution": "fixed-structured"}}
     return inst
 
