@@ -36,10 +36,10 @@ Counts are per sample (no batch factor); ``macs`` is one pass, one timestep.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from math import prod
 
 from .errors import ConfigError
+from .memory import exact
 
 # ---- what a node emits ------------------------------------------------------------
 
@@ -395,52 +395,49 @@ def _layer_rule(node, source: Value, macs, options: OpsConfig, T, with_rates: bo
 SECTION = "ops"
 
 
-def _op(key):
-    return lambda f, config: f.ops.get(key, 0)
+def op_fact(facts, key: str):
+    """A node's op fact ``key`` (None for a rate-dependent key without rates:
+    :func:`snncost.analysis.evaluate` then leaves the :data:`RATE_KEYS` out)."""
+    return facts.ops.get(key)
 
 
-def _rate_total(key):
-    """Sum over nodes when rates were given, else None (the key is then left out)."""
-    def total(totals, ctx):
-        if ctx.config.ops.rates is None:
-            return None
-        total = 0
-        for f in ctx.facts:
-            value = f.ops.get(key)
-            if value:
-                total += value
-        return exact(total)
-    return total
+def rate_total(key: str, ctx):
+    """The network total of op fact ``key`` when rates were given (every node then has
+    it), exact: an integral sum of Fractions is an int.  None without rates."""
+    if ctx.config.ops.rates is None:
+        return None
+    return exact(sum(f.ops[key] for f in ctx.facts))
 
 
-def _declare() -> None:
+# The declarations below run once, at import: mutmut activates a mutant only after import,
+# so it could never exercise a mutant of them (docs/testing.md rule 4).  They are plain
+# data; the logic they call (op_fact, rate_total) is above, checked through analyze().
+def _declare() -> None:  # pragma: no mutate block (runs at import only)
     from .quantities import register_quantity as add
 
-    add("macs", unit="op", label="dense MACs (one pass, one timestep)", symbol=r"\mathrm{MAC}", per_node=_op("macs"),
-        section=SECTION)
+    add("macs", unit="op", label="dense MACs (one pass, one timestep)", symbol=r"\mathrm{MAC}",
+        per_node=lambda f, c: op_fact(f, "macs"), section=SECTION)
     add("snn_macs", unit="op", label="MACs executed (all timesteps)", symbol=r"\mathrm{MAC}_{\mathrm{SNN}}",
-        per_node=_op("snn_macs"), section=SECTION)
-    add("neuron_updates", unit="op", label="neuron updates", symbol=r"N_f T", per_node=_op("neuron_updates"),
+        per_node=lambda f, c: op_fact(f, "snn_macs"), section=SECTION)
+    add("neuron_updates", unit="op", label="neuron updates", symbol=r"N_f T",
+        per_node=lambda f, c: op_fact(f, "neuron_updates"), section=SECTION)
+    add("neuron_ops", unit="op", label="neuron ops (NeuroBench costs)",
+        per_node=lambda f, c: op_fact(f, "neuron_ops"), section=SECTION)
+    add("acs", unit="op", label="spike-driven accumulates", symbol=r"\mathrm{AC}",
+        per_node=lambda f, c: op_fact(f, "acs"), total=lambda t, ctx: rate_total("acs", ctx), section=SECTION)
+    add("exponent_adds", unit="op", label="exponent adds (multi-level spikes)",
+        per_node=lambda f, c: op_fact(f, "exponent_adds"), total=lambda t, ctx: rate_total("exponent_adds", ctx),
         section=SECTION)
-    add("neuron_ops", unit="op", label="neuron ops (NeuroBench costs)", per_node=_op("neuron_ops"), section=SECTION)
-    add("acs", unit="op", label="spike-driven accumulates", symbol=r"\mathrm{AC}", per_node=_op("acs"),
-        total=_rate_total("acs"), section=SECTION)
-    add("exponent_adds", unit="op", label="exponent adds (multi-level spikes)", per_node=_op("exponent_adds"),
-        total=_rate_total("exponent_adds"), section=SECTION)
-    add("input_rate", unit="count", label="input spike rate per timestep", symbol="r", per_node=_op("input_rate"),
-        total=None, section=SECTION)
-    add("op_rule", unit=None, label="op-count rule", per_node=_op("op_rule"), total=None, section=SECTION)
-    add("energy_pj", unit="pJ", label="energy", symbol="E", per_node=_op("energy_pj"), total=_rate_total("energy_pj"),
+    add("input_rate", unit="count", label="input spike rate per timestep", symbol="r",
+        per_node=lambda f, c: op_fact(f, "input_rate"), total=None, section=SECTION)
+    add("op_rule", unit=None, label="op-count rule", per_node=lambda f, c: op_fact(f, "op_rule"), total=None,
+        section=SECTION)
+    add("energy_pj", unit="pJ", label="energy", symbol="E",
+        per_node=lambda f, c: op_fact(f, "energy_pj"), total=lambda t, ctx: rate_total("energy_pj", ctx),
         section="energy")
     add("ann_energy_pj", unit="pJ", label="energy of the ANN of the same architecture", symbol=r"E_{\mathrm{ANN}}",
-        per_node=_op("ann_energy_pj"), total=_rate_total("ann_energy_pj"), row=False, section="energy")
-
-
-def exact(value):
-    """Whole Fractions as ints (counts stay exact)."""
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return int(value)
-    return value
+        per_node=lambda f, c: op_fact(f, "ann_energy_pj"), total=lambda t, ctx: rate_total("ann_energy_pj", ctx),
+        row=False, section="energy")
 
 
 _declare()
