@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from math import prod
 
 from .errors import ConfigError
+from .kinds.base import pair
 from .memory import exact
 
 # ---- what a node emits ------------------------------------------------------------
@@ -82,12 +83,12 @@ def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
     """The :class:`Value` a node emits, from the values of its inputs and its kind's
     ``"spikes"`` rule."""
     if kind.is_neuron:
-        spike_kind = MULTILEVEL if getattr(node, "lanes", 1) > 1 else SPIKES
+        spike_kind = MULTILEVEL if node.lanes > 1 else SPIKES  # every neuron kind has lanes (1 but for mlif)
         return Value(spike_kind, None if rates is None else rates.get(node.name), node.name)
     passing = kind.rules.get("spikes")
     first = ins[0]
-    if passing is None or any(v.kind == ANALOG for v in ins):
-        return Value(ANALOG, origin=node.name)
+    if passing is None or any(v.kind == ANALOG for v in ins):  # through a pass-through node, still the network input
+        return Value(ANALOG, origin=node.name, from_input=passing == "through" and first.from_input)
     if passing == "through" or passing == "concat" and all(v.kind == first.kind for v in ins) and first.kind in BINARY:
         rate = first.rate if passing == "through" else _mean_rate(ins, [s[0] for s in in_shapes])
         if rates is not None and node.name in rates:
@@ -107,7 +108,7 @@ def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
     elif passing == "concat":
         rate = _mean_rate(ins, [s[0] for s in in_shapes])
     elif passing == "window-sum":
-        rate = None if first.rate is None else first.rate * prod(_pair(node.kernel, len(in_shapes[0]) - 1))
+        rate = None if first.rate is None else first.rate * prod(pair(node.kernel)[:len(in_shapes[0]) - 1])
     elif passing == "token-sum":
         rate = None if first.rate is None else first.rate * in_shapes[0][-1]
     else:
@@ -115,17 +116,12 @@ def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
     return Value(SPIKE_SUM, rate, node.name)
 
 
-def _pair(value, dims: int) -> tuple:
-    return tuple(value)[:dims] if isinstance(value, (tuple, list)) else (value,) * dims
-
-
 def shortcut_quirk_macs(node, in_shape) -> int:
     """one-hot-mlif-snn's ann.py sizes a 1x1 shortcut conv's output with the block's first
     3x3 conv's padding (1): floor((H - 1 + 2) / s) + 1 positions per side instead of
     floor((H - 1) / s) + 1 (the option ``shortcut_quirk``, for nodes named ``*shortcut_conv``)."""
-    dims = len(in_shape) - 1
     return node.out_channels * (in_shape[0] // node.groups) * prod(
-        (size + 1) // stride + 1 for size, stride in zip(in_shape[1:], _pair(node.stride, dims)))
+        (size + 1) // stride + 1 for size, stride in zip(in_shape[1:], pair(node.stride)))
 
 
 def dense_macs(node, kind, in_shapes, out, options) -> int:
@@ -347,8 +343,6 @@ def _smaller(a, b):
     """min of two rates (None if either is unknown; sympy's Min for rate symbols)."""
     if a is None or b is None:
         return None
-    if a == b:
-        return a
     if hasattr(a, "free_symbols") or hasattr(b, "free_symbols"):
         import sympy
 
