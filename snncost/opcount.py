@@ -36,6 +36,7 @@ Counts are per sample (no batch factor); ``macs`` is one pass, one timestep.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
 from math import prod
 
 from .errors import ConfigError
@@ -87,20 +88,15 @@ def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
         return Value(spike_kind, None if rates is None else rates.get(node.name), node.name)
     passing = kind.rules.get("spikes")
     first = ins[0]
-    if passing is None or any(v.kind == ANALOG for v in ins):  # through a pass-through node, still the network input
-        return Value(ANALOG, origin=node.name, from_input=passing == "through" and first.from_input)
-    if passing == "through" or passing == "concat" and all(v.kind == first.kind for v in ins) and first.kind in BINARY:
-        rate = first.rate if passing == "through" else _mean_rate(ins, [s[0] for s in in_shapes])
-        if rates is not None and node.name in rates:
-            rate = rates[node.name]
-        return Value(first.kind, rate, first.origin if passing == "through" else node.name,
-                     first.from_input and passing == "through")
+    if passing == "through":  # what came in, from where it came (a rate given for the node wins for spikes)
+        given = rates is not None and node.name in rates and first.kind != ANALOG
+        return Value(first.kind, rates[node.name] if given else first.rate, first.origin, first.from_input)
+    if passing is None or any(v.kind == ANALOG for v in ins):
+        return Value(ANALOG, origin=node.name)
+    if passing == "concat" and all(v.kind == first.kind for v in ins) and first.kind in BINARY:
+        return Value(first.kind, _mean_rate(ins, [s[0] for s in in_shapes]), node.name)
     if passing == "product":
-        rate = None
-        if all(v.rate is not None for v in ins):
-            rate = ins[0].rate
-            for v in ins[1:]:
-                rate = _smaller(rate, v.rate)
+        rate = reduce(_smaller, (v.rate for v in ins))
         if all(v.kind in BINARY for v in ins):
             return Value(MULTILEVEL if any(v.kind == MULTILEVEL for v in ins) else first.kind, rate, node.name)
     elif passing == "add":
@@ -110,7 +106,7 @@ def emitted(node, kind, ins: list, in_shapes, rates) -> Value:
     elif passing == "window-sum":
         rate = None if first.rate is None else first.rate * prod(pair(node.kernel)[:len(in_shapes[0]) - 1])
     elif passing == "token-sum":
-        rate = None if first.rate is None else first.rate * in_shapes[0][-1]
+        rate = None if first.rate is None else first.rate * in_shapes[0][1]  # (D, N): N tokens
     else:
         rate = first.rate
     return Value(SPIKE_SUM, rate, node.name)
@@ -125,18 +121,14 @@ def shortcut_quirk_macs(node, in_shape) -> int:
 
 
 def dense_macs(node, kind, in_shapes, out, options) -> int:
-    """A node's dense MACs of one timestep under the padding convention (0 for kinds
-    without a ``"macs"`` rule), plus the extra ops the options name."""
-    rule = kind.rules.get("macs")
-    macs = 0
-    if rule is not None:
-        if options.shortcut_quirk and node.name.endswith("shortcut_conv") and "macs_unpadded" in kind.rules:
-            macs = shortcut_quirk_macs(node, in_shapes[0])
-        elif options.padding == "excluded":
-            macs = kind.rules.get("macs_unpadded", rule)(node, in_shapes, out)
-        else:
-            macs = rule(node, in_shapes, out)
-    return macs
+    """A node's dense MACs of one timestep under the padding convention (its kind's
+    ``"macs"`` rule; ``"macs_unpadded"`` when padding is excluded, for kinds that pad)."""
+    rule = kind.rules["macs"]
+    if options.shortcut_quirk and node.name.endswith("shortcut_conv") and "macs_unpadded" in kind.rules:
+        return shortcut_quirk_macs(node, in_shapes[0])
+    if options.padding == "excluded":
+        rule = kind.rules.get("macs_unpadded", rule)
+    return rule(node, in_shapes, out)
 
 
 def extra_ops(node, kind, in_shapes, out, options) -> int:
@@ -234,7 +226,11 @@ def make_ops_config(spec, *, rates=None, rate_default=None, rate_mode="per-times
     from . import rates as rates_mod
     from .energy import FORCED_OPTIONS
 
-    paper = FORCED_OPTIONS.get(energy_model, {}) if isinstance(energy_model, str) else {}
+    if energy_model is not None:
+        from .energy import check_energy_model
+
+        check_energy_model(energy_model)
+    paper = FORCED_OPTIONS.get(energy_model, {})
     spike_sums = spike_sums if spike_sums is not None else paper.get("spike_sums", "neurobench")
     analog_input = analog_input if analog_input is not None else paper.get("analog_input", "T")
     check_choice(rate_mode, RATE_MODES, "option --rate-mode")
@@ -249,10 +245,6 @@ def make_ops_config(spec, *, rates=None, rate_default=None, rate_mode="per-times
         check_choice(item, EXTRA_OPS, "option --extra-ops")
     if neuron_model is not None:
         check_choice(neuron_model, NEURON_MODELS, "option --neuron-model")
-    if energy_model is not None:
-        from .energy import check_energy_model
-
-        check_energy_model(energy_model)
     if tech is not None:
         from .energy import load_table
 
@@ -292,11 +284,11 @@ def count_ops(spec, layers: list, options: OpsConfig, timesteps) -> list[dict]:
         values[node.name] = emitted(node, kind, ins, in_shapes, per_step)
         facts = {"macs": 0, "snn_macs": 0, "op_rule": "", "neuron_updates": 0, "neuron_ops": 0}
         if per_step is not None:
-            facts.update(acs=0, exponent_adds=0, input_rate=None)
+            facts.update(acs=0, exponent_adds=0)
         extra = extra_ops(node, kind, in_shapes, out, options)
         if "macs" in kind.rules:
             macs = dense_macs(node, kind, in_shapes, out, options)
-            source = operand_source(ins, options) if kind.rules.get("operands") == 2 else ins[0]
+            source = operand_source(ins) if kind.rules.get("operands") == 2 else ins[0]
             facts.update(_layer_rule(node, source, macs, options, T, per_step is not None))
             facts["macs"] = macs + extra
             if facts.get("acs"):  # spikes read from the input map (the memory energy model)
@@ -315,7 +307,7 @@ def count_ops(spec, layers: list, options: OpsConfig, timesteps) -> list[dict]:
     return found
 
 
-def operand_source(ins: list, options: OpsConfig) -> Value:
+def operand_source(ins: list) -> Value:
     """What drives a product of two activations (``matmul``, ``multiply``).
 
     Both binary: an accumulate happens only where both operands spike; snncost counts
@@ -323,27 +315,24 @@ def operand_source(ins: list, options: OpsConfig) -> Value:
     points to (Spikingformer's energy_consumption_calculation: min(rate_K, rate_V)), an
     upper bound of r_a r_b.  One binary: accumulates of the other operand's values where it
     spikes (its rate).  Otherwise the two values multiply: MACs (sums of spikes follow
-    the ``spike_sums`` convention, at the smaller mean value)."""
+    the ``spike_sums`` convention of :func:`_layer_rule`, at the smaller mean value)."""
     a, b = ins
-    spike_like = [v for v in ins if v.kind in BINARY or v.kind == SPIKE_SUM and options.spike_sums == "paper"]
     binary = [v for v in ins if v.kind in BINARY]
     name = f"{a.origin}' x '{b.origin}"
-    if len(binary) == 2 or len(spike_like) == 2 and not binary:
-        rate = _smaller(a.rate, b.rate)
-        kind = binary[0].kind if len(binary) == 2 else SPIKE_SUM
-        return Value(MULTILEVEL if MULTILEVEL in (a.kind, b.kind) else kind, rate, name)
+    if len(binary) == 2:
+        return Value(MULTILEVEL if MULTILEVEL in (a.kind, b.kind) else a.kind, _smaller(a.rate, b.rate), name)
     if binary:
         return Value(binary[0].kind, binary[0].rate, binary[0].origin)
     if any(v.kind == ANALOG for v in ins):
-        return Value(ANALOG, origin=name)
+        return Value(ANALOG, origin=name)  # pragma: no mutate (equivalent: _layer_rule counts any source neither spikes nor a sum as analog)
     return Value(SPIKE_SUM, _smaller(a.rate, b.rate), name)
 
 
 def _smaller(a, b):
     """min of two rates (None if either is unknown; sympy's Min for rate symbols)."""
-    if a is None or b is None:
+    if a is None:  # rates are known for every spiking value or for none
         return None
-    if hasattr(a, "free_symbols") or hasattr(b, "free_symbols"):
+    if hasattr(a, "free_symbols"):  # rates are all numbers or all sympy expressions
         import sympy
 
         return sympy.Min(a, b)
@@ -352,9 +341,7 @@ def _smaller(a, b):
 
 def _layer_rule(node, source: Value, macs, options: OpsConfig, T, with_rates: bool) -> dict:
     """How a weighted layer is counted, from what feeds it (see the module docstring)."""
-    out = {"snn_macs": 0}
-    if with_rates:
-        out.update(acs=0, exponent_adds=0, input_rate=source.rate)
+    out = {"input_rate": source.rate}  # a rate key: analysis.evaluate drops it without rates
     spike_like = source.kind in BINARY or source.kind == SPIKE_SUM and options.spike_sums == "paper"
     if node.static:
         out.update(snn_macs=macs, op_rule="MAC once: static node (computed once, outside the time loop)")

@@ -133,10 +133,13 @@ def test_analog_input_once_through_pass_through_nodes():
     assert _facts(once, "fc", "macs", "snn_macs", "op_rule") == (48, 48, "MAC once: analog network input (direct encoding)")
     assert _facts(once, "cm", "snn_macs", "op_rule") == (8, "MAC once: analog network input (direct encoding)")
     assert _facts(once, "c", "snn_macs", "op_rule") == (32, "MAC once: analog network input (direct encoding)")
-    assert _facts(once, "fc2", "macs", "snn_macs", "op_rule") == (96, 96 * 4, "MAC x T: analog input from 'f2'")
+    assert _facts(once, "fc2", "macs", "snn_macs", "op_rule") == (96, 96 * 4, "MAC x T: analog input from 'c'")
     every = snncost.analyze(spec)
     assert _facts(every, "fc", "snn_macs", "op_rule") == (48 * 4, ANALOG_T)
-    assert _facts(every, "fc2", "snn_macs", "op_rule") == (96 * 4, "MAC x T: analog input from 'f2'")
+    # a rate given for a pass-through node of analog values is no spike rate: fc stays analog-fed
+    given = snncost.analyze(spec, rates={"f": F(1, 2)})
+    assert _facts(given, "fc", "snn_macs", "acs", "input_rate", "op_rule") == (48 * 4, 0, None, ANALOG_T)
+    assert _facts(every, "fc2", "snn_macs", "op_rule") == (96 * 4, "MAC x T: analog input from 'c'")
 
 
 # ---- concat, add, pools, token sums: sums of spikes --------------------------------------------
@@ -229,6 +232,11 @@ def test_window_sum_of_a_sequence_and_token_sum():
     assert _facts(r, "c_win", "macs", "acs", "input_rate") == (8, 24, F(3, 2))
     assert _facts(r, "ts", "macs", "acs", "op_rule") == (24, 24, "AC: input is spikes from 'a'")
     assert _facts(r, "c_tok", "macs", "acs", "input_rate") == (8, 48, 3)
+    plain = snncost.analyze(b.build(), spike_sums="paper")      # no rates: the rules alone
+    assert _facts(plain, "c_win", "snn_macs", "op_rule") == \
+        (0, "AC (paper convention): input is a sum of spikes ('sp') counted as spikes")
+    assert _facts(plain, "c_tok", "snn_macs", "op_rule") == \
+        (0, "AC (paper convention): input is a sum of spikes ('ts') counted as spikes")
 
 
 # ---- products of two activations ----------------------------------------------------------------
@@ -277,6 +285,23 @@ def test_products_neurobench():
     assert _facts(r, "c_xa", "snn_macs", "op_rule") == (64, "MAC x T: analog input from 'xa'")
     # analog x analog: MACs
     assert _facts(r, "xx", "acs", "snn_macs", "input_rate", "op_rule") == (0, 64, None, "MAC x T: analog input from 'an' x 'an2'")
+
+
+def test_products_with_event_input():
+    """input_spikes: the network input is events (rate 1/10); a lif a (rate 1/2) on it;
+    input x a and a x input: both binary, at the smaller rate 1/10: 1/10 x 2 x 32 = 32/5 ACs;
+    the product's kind is its first operand's (events, or spikes from the pair)."""
+    b = SpecBuilder("ev", (2, 4, 4), timesteps=2)
+    b.lif("a")
+    b.multiply("ia", "input", "a")
+    b.multiply("ai", "a", "input")
+    b.pool("mp", "maxpool2d", 2, inputs="input")
+    b.conv2d("c", 1, 1)                                   # 2 x 2 x 2 = 8 MACs
+    r = snncost.analyze(b.build(), rates={"input": F(1, 10), "a": F(1, 2)}, input_spikes=True)
+    assert _facts(r, "ia", "acs", "op_rule") == (F(32, 5), "AC: input is events (network input)")
+    assert _facts(r, "ai", "acs", "op_rule") == (F(32, 5), "AC: input is spikes from 'a' x 'input'")
+    # events through a max-pool stay events: 1/10 x 2 x 8 = 8/5
+    assert _facts(r, "c", "acs", "op_rule") == (F(8, 5), "AC: input is events (network input)")
 
 
 def test_products_paper_convention():
@@ -329,6 +354,10 @@ def test_static_nodes_and_extra_ops():
     assert _facts(r, "bn", "macs", "snn_macs", "op_rule") == (32, 32 * 3, "dense extra ops at every timestep")
     assert _facts(r, "ap", "macs", "snn_macs", "op_rule") == (32, 32 * 3, "dense extra ops at every timestep")
     assert r.totals["snn_macs"] == 144 + 96 + 96 + 96 and type(r.totals["snn_macs"]) is int
+    # a global average pool adds every input element once: 2 x 2 x 2 = 8 (after the 2x2 pool)
+    b.global_avgpool("gap")
+    gap = snncost.analyze(b.build(), extra_ops="pool")
+    assert _facts(gap, "gap", "macs", "snn_macs") == (8, 8 * 3)
     only_pool = snncost.analyze(spec, extra_ops=["pool"])
     assert _facts(only_pool, "c0", "macs") == (96,) and _facts(only_pool, "ap", "macs") == (32,)
     assert only_pool.to_dict()["config"]["ops"]["extra_ops"] == ["pool"]
@@ -444,6 +473,8 @@ def test_make_ops_config_directly():
     # the spec's T (3) bounds a summed rate when no timesteps are given
     with pytest.raises(ConfigError, match="out of range"):
         make_ops_config(spec, rates=4, rate_mode="summed")
+    with pytest.raises(ConfigError, match="out of range"):
+        make_ops_config(spec, rates=2)                     # per timestep: at most 1
     assert make_ops_config(spec, rates=3, rate_mode="summed").rates == dict.fromkeys(RATES, 3)
     plain = make_ops_config(spec)
     assert plain.rates is None and plain.rate_sources == {} and plain.per_timestep(3) is None
@@ -457,6 +488,11 @@ def test_make_ops_config_directly():
         make_ops_config(spec, neuron_model="izhikevich")
     assert str(info.value) == ("option --neuron-model: unknown value 'izhikevich'; valid: leaky, synaptic, synaptic-8, "
                                "lapicque, alpha, alpha-24")
+    for option, value, valid in (("rate_mode", "total", "per-timestep, summed"), ("spike_sums", "all", "neurobench, paper"),
+                                 ("analog_input", "twice", "T, once"), ("padding", "some", "included, excluded")):
+        with pytest.raises(ConfigError) as info:
+            make_ops_config(spec, **{option: value})
+        assert str(info.value) == f"option --{option.replace('_', '-')}: unknown value {value!r}; valid: {valid}"
     with pytest.raises(ConfigError, match="option --energy"):
         make_ops_config(spec, energy_model="excel")
     with pytest.raises(ConfigError, match="option --tech"):
@@ -475,3 +511,19 @@ def test_memory_energy_spike_traffic_by_hand():
     r = snncost.analyze(b.build(), rates=F(1, 2), energy_model="memory")
     access = F("0.0000109") * 32 + F("13.2")
     assert r.energy.breakdown["spike_reads_writes"] == 64 * access
+
+
+def test_user_neuron_kind_priced_as_leaky():
+    """A registered neuron kind without a ``neuron_model`` rule: NeuroBench Leaky, 4 ops per
+    update; input (4, 2, 2), T = 3: 16 neurons x 3 = 48 updates, 192 ops."""
+    from snncost.kinds.registry import remove_kind
+
+    snncost.register_node_kind("test_ops_neuron", state_variables=("v",))
+    try:
+        spec = snncost.spec.spec_from_dict({"name": "user", "input": {"shape": [4, 2, 2]},
+                                            "nodes": [{"name": "n", "op": "test_ops_neuron"}]})
+        r = snncost.analyze(spec, timesteps=3)
+        assert _facts(r, "n", "neuron_updates", "neuron_ops", "op_rule") == \
+            (48, 192, "neuron updates: 4 ops each (NeuroBench leaky)")
+    finally:
+        remove_kind("test_ops_neuron")
