@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Literal, Optional
 
-from ..records import REQUIRED
+from ..records import REQUIRED, pydantic_model
 from .base import NodeBase, WeightedNode, same_shape
 from .registry import NodeKind, add_kind
 
@@ -48,6 +48,7 @@ def register_node_kind(name: str, *, shape: Callable[[Any, list], tuple] = same_
     body = {field: default for field, (_, default) in declared.items() if default is not REQUIRED}
     body["__annotations__"] = {field: annotation for field, (annotation, _) in declared.items()}
     node_class = type(f"UserNode_{name}", (base,), body)
+    pydantic_model(node_class)  # a field type pydantic cannot validate is refused now, not at the first spec file
     kind = NodeKind(name, node_class, shape=shape, params=params, buffers=buffers, state_variables=tuple(state_variables),
                     weight_dims=weight_dims, stride=stride, inputs=tuple(inputs),
                     family="neuron" if state_variables else "user", doc=doc, rules=dict(rules or {}))
