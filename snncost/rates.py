@@ -20,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .errors import ConfigError, InputFileError
+from .units import exact_decimal
 
 MAX_RATES_BYTES = 10 * 2**20
 
@@ -36,9 +37,9 @@ def parse_rate(value, where: str, upper) -> Fraction:
         rate = Fraction(repr(value))
     elif isinstance(value, str) and len(value) <= 40:
         try:
-            rate = Fraction(Decimal(value.strip()))
-        except (InvalidOperation, ValueError):
-            raise ConfigError(where, f"{value.strip()!r} is not a number", f"a number in [0, {upper}]") from None
+            rate = exact_decimal(value)
+        except ValueError as exc:
+            raise ConfigError(where, f"{value.strip()!r} {exc}", f"a number in [0, {upper}]") from None
     else:
         raise ConfigError(where, f"expected a number, got {type(value).__name__}", f"a number in [0, {upper}]")
     if not 0 <= rate <= upper:
