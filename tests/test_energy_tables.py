@@ -156,6 +156,10 @@ def test_table_file_refusals(tmp_path):
     broken.write_text("name: t\nops: [a\n")
     assert _message(lambda: load_table(str(broken))) == (
         f"option --tech '{broken}': is not valid YAML at line 3; valid: a YAML mapping (snncost/data/tech/horowitz45.yaml)")
+    bell = tmp_path / "bell.yaml"
+    bell.write_text("name: t\x07\n")   # a control character: a reader error, without a line mark
+    assert _message(lambda: load_table(str(bell))) == (
+        f"option --tech '{bell}': is not valid YAML; valid: a YAML mapping (snncost/data/tech/horowitz45.yaml)")
     listing = tmp_path / "list.yml"
     listing.write_text("- a\n")
     assert _message(lambda: load_table(str(listing))) == (
