@@ -103,7 +103,7 @@ def table_from_dict(data, origin: str) -> TechTable:
             missing = [n for n in (names if isinstance(names, list) else []) if n not in exact_ops]
             raise InputFileError(where, f"names an op not in 'ops': {missing[0]!r}" if missing else "is not a list of op names",
                                  "names from 'ops': " + ", ".join(exact_ops))
-        priced[role] = sum((exact_ops[n] for n in names), Fraction(0))
+        priced[role] = sum(exact_ops[n] for n in names)  # a non-empty list of Fractions: a Fraction
     priced.setdefault("neuron_op", priced["ac"])
     priced.setdefault("exponent_add", priced["ac"])
     memory = data.get("memory") or {}
@@ -251,9 +251,6 @@ def evaluate_energy(model: str, table_name, layers: list, ops: list, *, spike_bi
     breakdown: dict = dict.fromkeys(_COMPONENTS[model], 0)
     ann = 0
     for f, op in zip(layers, ops):
-        if not (op["macs"] or op["neuron_updates"]):  # nothing runs here (batchnorm, pools, flatten...)
-            op["energy_pj"] = op["ann_energy_pj"] = 0
-            continue
         parts = _row_parts(model, table, op)
         if model == "memory":
             parts.update(_row_memory_parts(f, op, buffers, spike_bits))
@@ -318,5 +315,5 @@ def _row_memory_parts(f, op: dict, buffers: dict, spike_bits) -> dict:
         size = buffers[n.sharing_buffer]  # its sharing buffer's owner holds the size
         parts["membrane_reads_writes"] = 2 * op["neuron_updates"] * sram_access_pj(size)
         spikes.append((op["spikes_emitted"], n.neurons * spike_bits))
-    parts["spike_reads_writes"] = sum((count * sram_access_pj(bits) for count, bits in spikes), Fraction(0))
+    parts["spike_reads_writes"] = sum(count * sram_access_pj(bits) for count, bits in spikes)
     return parts

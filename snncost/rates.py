@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from math import isfinite
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -32,7 +33,7 @@ def parse_rate(value, where: str, upper) -> Fraction:
     if isinstance(value, (int, Fraction)):
         rate = Fraction(value)
     elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not isfinite(value):
             raise ConfigError(where, f"{value} is not a finite number", f"a number in [0, {upper}]")
         rate = Fraction(repr(value))
     elif isinstance(value, str) and len(value) <= 40:

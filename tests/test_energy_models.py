@@ -132,6 +132,7 @@ def test_spikformer_and_mlif_constants():
     # conv1 once: 4.6 x 288 = 1324.8; + 43.2 = 1368
     assert list(energy.breakdown.items()) == [("mac", D("1324.8")), ("ac", D("43.2"))]
     assert energy.total_pj == 1368 and type(energy.total_pj) is int
+    assert energy.table == "Horowitz 45 nm as the paper"
     assert energy.ann_pj == D("1766.4") and energy.gain == D("1766.4") / 1368
     assert energy.assumptions == ("mlif: seed 004: 4.6 pJ x first-layer MACs (once) + 0.9 pJ x sum of r_l MAC_l "
                                   "(r_l summed over timesteps)", PAPER)

@@ -127,6 +127,10 @@ def test_register_lookup_and_unregister(tmp_path):
         assert table_names() == ["aaa-tables", *BUILTIN]   # sorted, user tables included
         assert _message(lambda: unregister_table("nope-tables")) == (
             "technology table: no user table 'nope-tables' is registered; valid: aaa-tables")
+        register_table(_table(name="bbb-tables"))
+        assert _message(lambda: unregister_table("nope-tables")) == (
+            "technology table: no user table 'nope-tables' is registered; valid: aaa-tables, bbb-tables")
+        unregister_table("bbb-tables")
         # a user table shadows a built-in one of the same name
         shadow = register_table(_table(name="sata"))
         assert load_table("sata") is shadow and load_table("sata").price("mac") == 1

@@ -83,8 +83,9 @@ def test_parse_rate_exponent_boundary():
 
 def test_csv_file(tmp_path):
     path = tmp_path / "r.CSV"   # the suffix is not case-sensitive
-    path.write_text(" Node , RATE \nlif1, 0.5\n\n , \nlif2,1/2\n")
-    assert read_rates_file(path) == {"lif1": " 0.5", "lif2": "1/2"}   # names stripped, rates as text
+    path.write_text(" Node , RATE \nlif1, 0.5\n\n , \nlif2,1/2\nlif3,\n")
+    # names stripped, rates as text (parse_rate reads them); blank lines skipped, a blank rate kept
+    assert read_rates_file(path) == {"lif1": " 0.5", "lif2": "1/2", "lif3": ""}
 
 
 def test_json_file(tmp_path):
