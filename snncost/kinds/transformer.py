@@ -31,11 +31,9 @@ from __future__ import annotations
 from math import prod
 from typing import Literal
 
-from pydantic import StrictBool
-
 from ..errors import ShapeError
 from ..training.saved import Saved, kept_input, weighted_input
-from .base import NodeBase, PositiveInt, expect_rank, hardware_passthrough, known, same_shape, where
+from .base import NodeBase, PositiveInt, StrictBool, expect_rank, hardware_passthrough, known, same_shape, where
 from ..nir_rules import TRANSFORMER
 from .registry import NodeKind, add_kind
 from .structure import NOTHING, _add, _torch_add
