@@ -207,7 +207,7 @@ class Record:
         return type(other) is type(self) and other.values() == self.values()
 
     def __hash__(self):
-        return hash((type(self), _frozen(list(self.values().values()))))
+        return hash(_frozen(list(self.values().values())))
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.values().items())})"
@@ -289,7 +289,7 @@ def _build(cls: type) -> type:
             fields[name] = (annotation, ... if default is REQUIRED else default)
     validators = {f"_check_{name}": field_validator(name)(_validator(check)) for name, check in cls.validators.items()}
     model = create_model(cls.__name__, __config__=ConfigDict(extra="forbid"),
-                         __doc__=cls.__doc__, __validators__=validators, **fields)
+                         __validators__=validators, **fields)
     model.__record__ = cls
     return model
 

@@ -104,6 +104,7 @@ def test_equality_hash_repr_replace():
     assert hash(Point(1, 2, ["a"])) == hash(Point(1, 2, ["a"]))
     assert hash(Point(1, 2, ["a"])) != hash(Point(1, 2, ["b"]))  # (equal hashes here would be a 2^-64 accident)
     assert hash(Point(1, 2, [{"k": (1, 2)}])) == hash(Point(1, 2, [{"k": [1, 2]}]))
+    assert hash(Point(1, 2, [{"k": 1}])) != hash(Point(1, 2, [{"k": 2}]))
     assert repr(Point(1)) == "Point(x=1, y=2, tags=[])"
     q = Point(1).replace(y=7)
     assert q == Point(1, 7) and type(q) is Point
@@ -165,6 +166,9 @@ def test_a_fresh_spec_record_builds_its_model():
     # annotation could not be resolved: PEP 563 keeps no local namespace)
     Box = type("Box", (SpecRecord,), {"__annotations__": {"thing": Thing, "count": "PositiveInt"}})
 
+    conv = Conv2d(name="c", op="conv2d", out_channels=8, kernel=[3, 5])
+    assert conv.model_dump()["kernel"] == (3, 5) and conv.model_dump(mode="json")["kernel"] == [3, 5]
+    assert conv.model_dump()["bias"] is True and "bias" not in conv.model_dump(exclude_defaults=True)
     thing = Thing(name="a", size=3)
     assert type(thing) is Thing and thing.size == 6 and thing.maybe is None  # the validator's value is kept
     with pytest.raises(ValidationError, match="odd size in strict mode"):
@@ -207,6 +211,8 @@ def test_network_model_follows_registrations():
     register_node_kind("test_record_kind")
     try:
         assert spec_from_dict(data).nodes[0].op == "test_record_kind"
+        with pytest.raises(SpecError, match="at least 1 item"):  # the rebuilt model keeps the node-count limits
+            spec_from_dict({**data, "nodes": []})
     finally:
         remove_kind("test_record_kind")
     with pytest.raises(SpecError, match="unknown node kind \\(op\\): 'test_record_kind'"):
