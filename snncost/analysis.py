@@ -278,7 +278,7 @@ def _with_ops(spec, layers: list, config: AnalysisConfig) -> tuple[list, object]
         from .energy import evaluate_energy
 
         energy = evaluate_energy(config.ops.energy_model or "compute", config.ops.tech, layers, found,
-                                 membrane_bits=config.membrane_bits, spike_bits=config.spike_bits)
+                                 spike_bits=config.spike_bits)
     for f, ops in zip(layers, found):
         f.ops.update(ops)
     return layers, energy

@@ -66,7 +66,7 @@ class FieldTypes(dict):
 
     def __missing__(self, name):
         if name != "Nodes":
-            raise KeyError(name)
+            raise KeyError(name)  # pragma: no mutate (equivalent: eval falls back to the module's names whatever the key)
         from pydantic import Field
 
         from .spec.nodes import node_union
@@ -147,8 +147,7 @@ class Record:
         cls.fields = fields
         if frozen is not None:
             cls._frozen = frozen
-        if not cls._frozen:
-            cls.__hash__ = None  # mutable: unhashable, as a dataclass
+        cls.__hash__ = Record.__hash__ if cls._frozen else None  # mutable: unhashable, as a dataclass
 
     def __init__(self, *args, **kwargs):
         fields = type(self).fields
@@ -208,7 +207,7 @@ class Record:
         return type(other) is type(self) and other.values() == self.values()
 
     def __hash__(self):
-        return hash((type(self), _frozen(list(self.values().values()))))
+        return hash(_frozen(list(self.values().values())))
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.values().items())})"
@@ -257,16 +256,16 @@ def _default(value):
 _MODELS: dict[type, type] = {}
 
 
-def forget_models(*classes: type) -> None:
-    """Drop the built models of ``classes`` (all when none given): the network's model
-    after a node kind is registered, so that ``nodes`` validates against the new kinds."""
-    for cls in classes or list(_MODELS):
-        _MODELS.pop(cls, None)
+def forget_model(cls: type) -> None:
+    """Drop the built model of ``cls`` (the network's, after a node kind is registered,
+    so that ``nodes`` validates against the new kinds)."""
+    _MODELS.pop(cls, None)
 
 
 def pydantic_model(cls: type) -> type:
     """The pydantic model validating the fields of record class ``cls`` (built once:
-    strict types, unknown fields refused, frozen)."""
+    strict types, unknown fields refused; its objects are turned into records at once,
+    :func:`from_validated`)."""
     model = _MODELS.get(cls)
     if model is None:
         model = _MODELS[cls] = _build(cls)
@@ -289,8 +288,8 @@ def _build(cls: type) -> type:
         else:
             fields[name] = (annotation, ... if default is REQUIRED else default)
     validators = {f"_check_{name}": field_validator(name)(_validator(check)) for name, check in cls.validators.items()}
-    model = create_model(cls.__name__, __config__=ConfigDict(extra="forbid", frozen=True),
-                         __doc__=cls.__doc__, __validators__=validators, **fields)
+    model = create_model(cls.__name__, __config__=ConfigDict(extra="forbid"),
+                         __validators__=validators, **fields)
     model.__record__ = cls
     return model
 

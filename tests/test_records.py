@@ -1,5 +1,9 @@
 """Records (snncost/records.py): the plain classes specs and start-up value objects are
-made of.  They must behave as the dataclasses and pydantic models they replaced did."""
+made of.  They must behave as the dataclasses and pydantic models they replaced did.
+
+Record classes are made inside the tests (``_classes()``), not at import: class creation
+and model building are code under test (docs/testing.md, mutation rules 4 and 6).
+"""
 from __future__ import annotations
 
 from typing import Optional
@@ -7,93 +11,131 @@ from typing import Optional
 import pytest
 from pydantic import ValidationError
 
+from snncost import SpecError, register_node_kind
+from snncost.kinds import get_kind
 from snncost.kinds.base import NodeBase, PositiveInt
 from snncost.kinds.conv import Conv2d
+from snncost.kinds.registry import remove_kind
 from snncost.records import REQUIRED, Record, SpecRecord, from_validated, pydantic_model
 from snncost.spec import spec_from_dict
 from snncost.spec.network import NetworkSpec, Precision
 
 
-class Point(Record):
-    x: int
-    y: int = 2
-    tags: list = []
+def _classes():
+    class Point(Record):
+        x: int
+        y: int = 2
+        tags: list = []
 
+    class Point3(Point):
+        z: int = 3
 
-class Point3(Point):
-    z: int = 3
+    class Counter(Record, frozen=False):
+        count: int = 0
 
+    class FrozenCounter(Counter, frozen=True):
+        pass
 
-class Counter(Record, frozen=False):
-    count: int = 0
+    return Point, Point3, Counter, FrozenCounter
 
 
 def test_fields_in_declaration_order_base_first():
+    Point, Point3, *_ = _classes()
     assert list(Point3.fields) == ["x", "y", "tags", "z"]
-    assert Point3.fields["x"] is REQUIRED and Point3.fields["z"] == 3
+    assert Point3.fields["x"] is REQUIRED and Point3.fields["y"] == 2 and Point3.fields["z"] == 3
 
 
 def test_positional_and_keyword_construction_like_a_dataclass():
+    Point, Point3, *_ = _classes()
     assert Point(1).values() == {"x": 1, "y": 2, "tags": []}
     assert Point(1, 5, ["a"]).values() == {"x": 1, "y": 5, "tags": ["a"]}
     assert Point3(1, z=9).values() == {"x": 1, "y": 2, "tags": [], "z": 9}
+    assert Point(x=4, y=None).values() == {"x": 4, "y": None, "tags": []}  # None is a value, not "missing"
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: Point(), "missing required field 'x'"),
-    (lambda: Point(1, bogus=3), "unexpected field 'bogus'"),
-    (lambda: Point(1, x=2), "got a field twice"),
-    (lambda: Point(1, 2, [], 4), "too many positional arguments"),
+    (lambda P: P(), "Point() missing required field 'x'"),
+    (lambda P: P(y=1), "Point() missing required field 'x'"),
+    (lambda P: P(1, bogus=3), "Point() got an unexpected field 'bogus'"),
+    (lambda P: P(1, x=2), "Point() got a field twice or too many positional arguments"),
+    (lambda P: P(1, 2, [], 4), "Point() got a field twice or too many positional arguments"),
 ])
 def test_bad_construction_is_refused(make, message):
-    with pytest.raises(TypeError, match=message):
-        make()
+    Point, *_ = _classes()
+    with pytest.raises(TypeError) as info:
+        make(Point)
+    assert str(info.value) == message
 
 
-def test_list_defaults_are_not_shared():
+def test_list_and_dict_defaults_are_not_shared():
+    Point, *_ = _classes()
     a, b = Point(1), Point(1)
     a.tags.append("only a")
-    assert b.tags == [] and Point.construct(x=1).tags == []
+    assert b.tags == [] and Point.construct(x=1).tags == [] and Point.fields["tags"] == []
 
 
 def test_frozen_and_mutable_records():
+    Point, _, Counter, FrozenCounter = _classes()
     p = Point(1)
-    with pytest.raises(AttributeError, match="frozen"):
+    with pytest.raises(AttributeError) as info:
         p.x = 3
-    with pytest.raises(AttributeError, match="frozen"):
-        del p.x
+    assert str(info.value) == "Point is frozen: use .replace(x=...)"
+    with pytest.raises(AttributeError) as info:
+        del p.y
+    assert str(info.value) == "Point is frozen" and p.y == 2
     c = Counter()
     c.count += 1
-    assert c.count == 1
+    c.extra = "a note"
+    assert c.count == 1 and c.extra == "a note"
+    del c.extra
+    assert not hasattr(c, "extra")
     with pytest.raises(TypeError):
         hash(c)  # mutable: unhashable, as a dataclass
+    f = FrozenCounter(5)
+    with pytest.raises(AttributeError):
+        f.count = 6
+    assert hash(f) == hash(FrozenCounter(5)) and f.count == 5
 
 
 def test_equality_hash_repr_replace():
+    Point, Point3, *_ = _classes()
     assert Point(1) == Point(1, 2, []) and Point(1) != Point(2) and Point(1) != Point3(1)
+    assert Point(1) != (1, 2, [])
     assert hash(Point(1, 2, ["a"])) == hash(Point(1, 2, ["a"]))
+    assert hash(Point(1, 2, ["a"])) != hash(Point(1, 2, ["b"]))  # (equal hashes here would be a 2^-64 accident)
+    assert hash(Point(1, 2, [{"k": (1, 2)}])) == hash(Point(1, 2, [{"k": [1, 2]}]))
+    assert hash(Point(1, 2, [{"k": 1}])) != hash(Point(1, 2, [{"k": 2}]))
     assert repr(Point(1)) == "Point(x=1, y=2, tags=[])"
     q = Point(1).replace(y=7)
     assert q == Point(1, 7) and type(q) is Point
-    with pytest.raises(TypeError, match="no field 'w'"):
+    with pytest.raises(TypeError) as info:
         Point(1).replace(w=1)
+    assert str(info.value) == "Point has no field 'w'"
 
 
 def test_dump_json_and_defaults():
+    Point, *_ = _classes()
+
     class Outer(Record):
         inner: Point
         pair: tuple = (1, 2)
+        table: dict = {}
 
-    outer = Outer(Point(1, tags=[(3, 4)]), pair=(5, 6))
-    assert outer.dump() == {"inner": {"x": 1, "y": 2, "tags": [(3, 4)]}, "pair": (5, 6)}
-    assert outer.dump(json=True) == {"inner": {"x": 1, "y": 2, "tags": [[3, 4]]}, "pair": [5, 6]}
+    outer = Outer(Point(1, tags=[(3, 4)]), pair=(5, 6), table={"a": (7, 8)})
+    assert outer.dump() == {"inner": {"x": 1, "y": 2, "tags": [(3, 4)]}, "pair": (5, 6), "table": {"a": (7, 8)}}
+    assert type(outer.dump()["pair"]) is tuple
+    assert outer.dump(json=True) == {"inner": {"x": 1, "y": 2, "tags": [[3, 4]]}, "pair": [5, 6], "table": {"a": [7, 8]}}
     assert Outer(Point(1)).dump(exclude_defaults=True) == {"inner": {"x": 1, "y": 2, "tags": []}}
+    assert Outer(Point(1), (1, 3)).dump(exclude_defaults=True) == {"inner": {"x": 1, "y": 2, "tags": []}, "pair": (1, 3)}
 
 
 def test_record_class_default_is_a_fresh_record():
     spec = NetworkSpec.construct(name="n", input={"shape": [1]}, nodes=[])
     assert spec.precision == Precision(weight_bits=32, membrane_bits=32, spike_bits=1)
-    assert spec.groupings == {} and spec.notes == []
+    assert type(spec.precision) is Precision and spec.groupings == {} and spec.notes == []
+    assert spec.dump(exclude_defaults=True) == {"name": "n", "input": {"shape": [1]}, "nodes": []}
+    assert spec.model_dump(mode="json", exclude_defaults=True) == {"name": "n", "input": {"shape": [1]}, "nodes": []}
+    assert spec.model_copy(update={"name": "m"}).name == "m" and spec.model_copy() == spec
 
 
 def test_spec_record_construction_validates():
@@ -107,15 +149,48 @@ def test_spec_record_construction_validates():
         Conv2d(name="c", op="conv2d", out_channels=8, kernel=3, colour="red")  # unknown field
 
 
+def test_a_fresh_spec_record_builds_its_model():
+    def double_if_even(value, fields):
+        if fields.get("mode") == "strict" and value % 2:
+            raise ValueError("odd size in strict mode")
+        return 2 * value
+
+    class Thing(NodeBase):
+        op: str = "thing"
+        mode: str = "loose"
+        size: PositiveInt = 1
+        maybe: Optional[PositiveInt] = None
+        validators = {"size": double_if_even}
+
+    # a class made in a function names another local class by the object itself (a string
+    # annotation could not be resolved: PEP 563 keeps no local namespace)
+    Box = type("Box", (SpecRecord,), {"__annotations__": {"thing": Thing, "count": "PositiveInt"}})
+
+    conv = Conv2d(name="c", op="conv2d", out_channels=8, kernel=[3, 5])
+    assert conv.model_dump()["kernel"] == (3, 5) and conv.model_dump(mode="json")["kernel"] == [3, 5]
+    assert conv.model_dump()["bias"] is True and "bias" not in conv.model_dump(exclude_defaults=True)
+    thing = Thing(name="a", size=3)
+    assert type(thing) is Thing and thing.size == 6 and thing.maybe is None  # the validator's value is kept
+    with pytest.raises(ValidationError, match="odd size in strict mode"):
+        Thing(name="a", size=3, mode="strict")
+    with pytest.raises(ValidationError):
+        Thing(name="a", size=-1)
+    with pytest.raises(ValidationError):
+        Thing(size=2)  # name is required
+    with pytest.raises(ValidationError):
+        Thing(name="a", shape=2)  # unknown field
+    box = Box(thing={"name": "b", "size": 2}, count=1)
+    assert type(box.thing) is Thing and box.thing.size == 4
+    with pytest.raises(ValidationError):
+        Box(thing={"name": "b"})  # count is required
+    assert pydantic_model(Box) is pydantic_model(Box)  # built once
+    assert pydantic_model(Box).__record__ is Box
+
+
 def test_validators_of_a_spec_record_run_in_its_model():
     with pytest.raises(ValidationError, match="lanes > 1 needs op 'mlif'"):
-        spec_from_dict_raw({"name": "a", "op": "lif", "lanes": 2})
-
-
-def spec_from_dict_raw(node: dict):
-    from snncost.kinds import get_kind
-
-    return from_validated(get_kind(node["op"]).model.model_validate(node))
+        from_validated(get_kind("lif").model.model_validate({"name": "a", "op": "lif", "lanes": 2}))
+    assert from_validated(get_kind("mlif").model.model_validate({"name": "a", "op": "mlif", "lanes": 2})).lanes == 2
 
 
 def test_validated_and_constructed_specs_are_the_same_records():
@@ -126,17 +201,19 @@ def test_validated_and_constructed_specs_are_the_same_records():
     assert type(validated) is NetworkSpec and [type(n).__name__ for n in validated.nodes] == ["Conv2d", "Neuron"]
     built = NetworkSpec.construct(name="t", input=validated.input,
                                   nodes=[Conv2d.construct(**data["nodes"][0]), type(validated.nodes[1]).construct(**data["nodes"][1])])
-    assert built.dump() == validated.dump()
+    assert built.dump() == validated.dump() and built == validated
 
 
-def test_a_user_record_with_field_type_names():
-    class Thing(NodeBase):
-        op: str = "thing"
-        size: PositiveInt = 1
-        maybe: Optional[PositiveInt] = None
-
-    model = pydantic_model(Thing)
-    assert model.model_validate({"name": "a", "size": 3}).size == 3
-    with pytest.raises(ValidationError):
-        model.model_validate({"name": "a", "size": -1})
-    assert issubclass(Thing, SpecRecord)
+def test_network_model_follows_registrations():
+    data = {"name": "t", "input": {"shape": [4]}, "nodes": [{"name": "x", "op": "test_record_kind"}]}
+    with pytest.raises(SpecError, match="unknown node kind \\(op\\): 'test_record_kind'"):
+        spec_from_dict(data)  # not a kind yet
+    register_node_kind("test_record_kind")
+    try:
+        assert spec_from_dict(data).nodes[0].op == "test_record_kind"
+        with pytest.raises(SpecError, match="at least 1 item"):  # the rebuilt model keeps the node-count limits
+            spec_from_dict({**data, "nodes": []})
+    finally:
+        remove_kind("test_record_kind")
+    with pytest.raises(SpecError, match="unknown node kind \\(op\\): 'test_record_kind'"):
+        spec_from_dict(data)  # gone again

@@ -13,7 +13,7 @@ from typing import Optional
 
 from ..errors import SpecError
 from ..kinds import get_kind, is_neuron, registry
-from ..records import MAX_NODES, Bits, Groupings, InputShape, Nodes, PositiveInt, SpecName, SpecRecord, forget_models
+from ..records import MAX_NODES, Bits, Groupings, InputShape, Nodes, PositiveInt, SpecName, SpecRecord, forget_model
 
 __all__ = ["INPUT_NAME", "MAX_NODES", "InputSpec", "Precision", "NetworkSpec", "check_graph", "resolved_inputs",
            "topological_order"]
@@ -195,7 +195,7 @@ def check_graph(spec: NetworkSpec) -> None:
 
 def _forget_network_model() -> None:
     """After a kind is registered, ``nodes`` validates against the new kinds."""
-    forget_models(NetworkSpec)
+    forget_model(NetworkSpec)
 
 
 registry.on_change(_forget_network_model)
