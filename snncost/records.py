@@ -1,8 +1,10 @@
-"""Records: the plain, frozen objects a spec is made of (network, input, precision,
-nodes), with their fields declared once, by class annotations.
+"""Records: plain objects whose fields are declared once, by class annotations: the
+objects a spec is made of (network, input, precision, nodes: :class:`SpecRecord`) and the
+value objects of the start-up path (node kinds, facts, options, configs: :class:`Record`).
 
-A record class is a plain Python class: a spec built by code (the model zoo, the
-formula engine) is assembled without pydantic, so ``snncost table resnet19`` never
+A record class is a plain Python class, cheap to create (a dataclass compiles its methods
+when its class is made, about a millisecond each).  A spec built by code (the model zoo,
+the formula engine) is assembled without pydantic, so ``snncost table resnet19`` never
 imports it (issue #8, cold start).  Validation of user data (spec files, dicts) uses a
 pydantic model built from the same annotations on first use (:func:`pydantic_model`),
 and its result is turned back into records (:func:`from_validated`): the rest of
