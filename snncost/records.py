@@ -153,7 +153,7 @@ class Record:
 
     def __init__(self, *args, **kwargs):
         fields = type(self).fields
-        values = dict(zip(fields, args)) if args else {}
+        values = dict(zip(fields, args))
         if kwargs:
             values.update(kwargs)
         if len(values) != len(args) + len(kwargs) or len(args) > len(fields):
@@ -241,7 +241,7 @@ class SpecRecord(Record):
         """:meth:`replace`, under pydantic's name (specs were pydantic models once)."""
         return self.replace(**(update or {}))
 
-    def model_dump(self, *, mode: str = "python", exclude_defaults: bool = False) -> dict:
+    def model_dump(self, *, mode: str = "python", exclude_defaults: bool = False) -> dict:  # pragma: no mutate (equivalent: every mode but "json" is python mode, as in pydantic)
         """:meth:`dump` under pydantic's name (``mode="json"``: JSON types)."""
         return self.dump(json=mode == "json", exclude_defaults=exclude_defaults)
 
