@@ -241,7 +241,8 @@ class SpecRecord(Record):
         """:meth:`replace`, under pydantic's name (specs were pydantic models once)."""
         return self.replace(**(update or {}))
 
-    def model_dump(self, *, mode: str = "python", exclude_defaults: bool = False) -> dict:  # pragma: no mutate (equivalent: every mode but "json" is python mode, as in pydantic)
+    def model_dump(self, *, mode: str = "python",  # pragma: no mutate (equivalent: every mode but "json" is python mode)
+                   exclude_defaults: bool = False) -> dict:
         """:meth:`dump` under pydantic's name (``mode="json"``: JSON types)."""
         return self.dump(json=mode == "json", exclude_defaults=exclude_defaults)
 
