@@ -124,6 +124,33 @@ def test_sharing_effect_baseline_ignores_layer_groups():
     assert r.sharing_effect["baseline"]["peak_bytes"] == snncost.train_memory(spec, batch=1).totals["peak_bytes"]
 
 
+def test_layer_groups_reach_the_step_and_not_the_baseline():
+    # input (2, 3, 3), B = 1, T = 2: c -> l1 -> c2 -> l2 -> flatten -> fc (46 parameters: static 46 x 12 = 552).
+    # Baseline none/bptt: saved 72 (input) + 144 (l1) + 144 (c2 keeps l1's output) + 144 (l2) + 144 (fc)
+    # + 20 (loss) = 668; transient 144 + 144 + 144 = 432; peak 1652.
+    # L with grouping 'solo' (each site its own group), reverse: each buffer once, 72 + 72 (not 288):
+    # saved 524, transient 432: 1508.  Grouping 'pairs' (one buffer for both): l1's 72 only: saved 452;
+    # membrane state 72 and its gradient 72, largest 144: 288; peak 1292.
+    b = SpecBuilder("g", (2, 3, 3), timesteps=2)
+    b.conv2d("c", 2, 1)
+    b.lif("l1")
+    b.conv2d("c2", 2, 1)
+    b.lif("l2")
+    b.flatten("f")
+    b.linear("fc", 2)
+    b.grouping("pairs", {"g": ["l1", "l2"]})
+    b.grouping("solo", {"a": ["l1"], "b": ["l2"]})
+    spec = b.build()
+    solo = snncost.train_memory(spec, batch=1, sharing="L", layer_groups="solo")
+    pairs = snncost.train_memory(spec, batch=1, sharing="L", layer_groups="pairs")
+    assert (solo.totals["peak_bytes"], pairs.totals["peak_bytes"]) == (1508, 1292)
+    assert solo.config["layer_groups"] == "solo"
+    assert solo.sharing_effect["baseline"]["peak_bytes"] == pairs.sharing_effect["baseline"]["peak_bytes"] == 1652
+    assert solo.sharing_effect["peak_bytes_removed"] == 144 and solo.sharing_effect["fraction_of_peak_removed"] == "0.0872"
+    assert snncost.fit(spec, 1500, sharing="L", layer_groups="solo", precisions=["fp32"],
+                       batch=1)["candidates"][0]["peak_bytes"] == 1508
+
+
 def static_stem(static=True):
     """input (2, 3, 3) -> conv 1x1 2 -> 2 (static) -> batchnorm (static) -> lif -> flatten -> linear 18 -> 2."""
     b = SpecBuilder("stem", (2, 3, 3), timesteps=3)
@@ -244,10 +271,26 @@ def test_closed_form_in_batch_by_hand():
 
 
 def test_closed_form_in_input_size():
-    # input (2, H, W): everything per sample scales with H W = 9 in small(): a formula in H, W
+    # small() on (2, H, W), B = 1, T = 2: tensors of n = 2 H W elements.  Parameters 4 + (2 n + 2):
+    # static 12 (4 H W + 6) = 48 H W + 72.  Saved 4 n (input) + 8 n (l) + 8 n (fc) + 20 = 40 H W + 20.
+    # Transient 4 n + 4 n + max(c 4 n, l 8 n, f 8 n, fc 4 n + 8) = 16 H W + 16 H W (H W >= 1).
     f = peak_formula(small(), symbols="H,W", batch=1)
     assert f.size_multiple == (("H", 1), ("W", 1))
-    assert f.text().endswith("# bytes; valid for H a multiple of 1, W a multiple of 1\n")
+    assert f.text() == "peak_bytes = 120*H*W + 92\n# bytes; valid for H a multiple of 1, W a multiple of 1\n"
+    # B, T and H at W = 3 (n = 6 H): static 12 (12 H + 6); saved B (24 H + 24 H T + 24 H T + 16) + 4;
+    # transient B (24 H + 24 H + 48 H)
+    g = peak_formula(small(), symbols=("B", "T", "H"))
+    assert g.text() == "peak_bytes = 48*B*H*T + 120*B*H + 16*B + 144*H + 76\n# bytes; valid for H a multiple of 1\n"
+    assert g.at(B=2, T=3, H=4) == 48 * 24 + 120 * 8 + 32 + 144 * 4 + 76
+    # a 1-D input has no size symbols: the formula holds for the given size
+    b = SpecBuilder("vec", (6,), timesteps=2)
+    b.linear("fc", 2)
+    b.lif("l")
+    # 14 parameters x 4 B x 3 = 168 fixed; per sample saved: fc's input 6 x 4 (once) = 24, l 2 x 4 x 2 = 16,
+    # log-softmax 8 and target 8 (the total weight: 4 fixed); transient: membrane 8, its gradient 8, the
+    # largest gradients in flight l's 8 + 8 (fc's input is not tracked: 0 + 8): 24 + 16 + 16 + 32 = 88
+    v = peak_formula(b.build(), symbols="B")
+    assert v.text() == "peak_bytes = 88*B + 172\n# bytes; valid for the given input size\n"
 
 
 def test_closed_form_refusals():
@@ -264,12 +307,15 @@ def test_largest_batch_solves_exactly():
     import sympy
 
     B = sympy.Symbol("B")
-    assert largest_batch(664 * B + 508, 2500) == 3
+    assert largest_batch(664 * B + 508, 2500) == 3 and type(largest_batch(664 * B + 508, 2500)) is int
+    assert largest_batch(B + 5, 10) == 5                                             # a slope of exactly 1
     assert largest_batch(sympy.Rational(3, 2) * B + sympy.Rational(1, 2), 5) == 3   # 3/2 x 3 + 1/2 = 5
     assert largest_batch(sympy.Integer(7) + 0 * B, 100) is None                       # no B in it
     assert largest_batch(2 * B + 10, 9) == 0
     with pytest.raises(ValueError, match="not affine in B"):
         largest_batch(B**2, 10)
+    with pytest.raises(ValueError, match=r"^the peak is not affine in B: B\*T \+ 1$"):
+        largest_batch(B * sympy.Symbol("T") + 1, 10)
 
 
 def test_fit_without_batch_by_hand():
@@ -340,3 +386,80 @@ def test_fit_workspace_and_optimizer_reach_the_peak():
     answer = snncost.fit(small(), 10**6, sharing="none", precisions=["fp32"], optimizer="adam", workspace=100)
     assert answer["candidates"][0]["peak_formula"] == "664*B + 776"
     assert answer["optimizer"] == "adam"
+
+
+def test_a_user_kind_without_a_training_rule_keeps_its_tracked_inputs():
+    from snncost.kinds.registry import remove_kind
+
+    snncost.register_node_kind("test_mix", inputs=(2, 2))   # registered inside the test (docs/testing.md rule 6)
+    try:
+        # input (2, 3, 3), B = 1, T = 2: mix(l, c2) keeps both inputs, l's output 18 x 4 x 2 = 144 and c2's 144
+        b = SpecBuilder("mix", (2, 3, 3), timesteps=2)
+        b.conv2d("c", 2, 1)
+        b.lif("l")
+        b.conv2d("c2", 2, 1, inputs="input")
+        b.add("m", "test_mix", inputs=["l", "c2"])
+        b.lif("out")
+        rows = {row["name"]: row for row in snncost.train_memory(b.build(), batch=1).rows}
+        assert rows["m"]["saved"] == "input 144, input 144" and rows["m"]["saved_bytes"] == 288
+        # on untracked inputs (the network input and a parameter-free lif on it): nothing
+        b = SpecBuilder("mix0", (2, 3, 3), timesteps=2)
+        b.lif("l0", inputs="input")
+        b.add("m", "test_mix", inputs=["input", "l0"])
+        b.conv2d("c", 2, 1)
+        b.lif("out")
+        rows = {row["name"]: row for row in snncost.train_memory(b.build(), batch=1).rows}
+        assert rows["m"]["saved"] == "" and rows["l0"]["saved"] == ""
+    finally:
+        remove_kind("test_mix")
+
+
+def test_symbolic_sizes_name_the_saved_tensors_without_bytes():
+    import sympy
+
+    # symbolic B alone, T alone or an input size alone: the saved column names the tensors only
+    B, T, H = (sympy.Symbol(n, integer=True, positive=True) for n in "BTH")
+    by_b = snncost.train_memory(small(), batch=B)
+    assert [row["saved"] for row in by_b.rows] == ["input", "membrane", "", "input"]
+    assert by_b.totals["saved_bytes"] == 376 * B + 4
+    by_t = snncost.train_memory(small(), timesteps=T, batch=1)
+    assert [row["saved"] for row in by_t.rows] == ["input", "membrane", "", "input"]
+    assert by_t.totals["saved_bytes"] == 144 * T + 92   # input 72 once, l and fc 72 per timestep, loss 20
+    by_h = snncost.train_memory(small(), input=(H, 3), batch=1)
+    assert [row["saved"] for row in by_h.rows] == ["input", "membrane", "", "input"]
+    # n = 6 H elements: input 4 n, l 8 n, fc 8 n, loss 20
+    assert sympy.expand(by_h.totals["saved_bytes"] - (120 * H + 20)) == 0
+
+
+def test_a_view_of_the_network_input_is_the_input():
+    # input (2, 3, 3) -> flatten -> linear 2 -> lif; B = 1, T = 2: fc keeps the network input (through
+    # the view) once, 18 x 4 = 72 (not per timestep)
+    b = SpecBuilder("flat", (2, 3, 3), timesteps=2)
+    b.flatten("f")
+    b.linear("fc", 2)
+    b.lif("l")
+    rows = {row["name"]: row for row in snncost.train_memory(b.build(), batch=1).rows}
+    assert rows["fc"]["saved"] == "input 72"
+
+
+def test_two_state_variables_double_the_membrane_state():
+    # cubalif keeps v and i: the module holds 18 x 2 x 4 B = 144 at B = 1; the spike function still
+    # keeps one membrane-sized tensor per call (18 x 4 x 2 = 144)
+    b = SpecBuilder("cuba", (2, 3, 3), timesteps=2)
+    b.conv2d("c", 2, 1)
+    b.lif("l", op="cubalif")
+    r = snncost.train_memory(b.build(), batch=1)
+    row = {row["name"]: row for row in r.rows}["l"]
+    assert (row["membrane_state_bytes"], row["saved_bytes"]) == (144, 144)
+    assert r.totals["transient_by_part"]["membrane_state"] == 144
+
+
+def test_adds_promote_to_the_widest_input_under_autocast():
+    # bf16, B = 1, T = 2: c's output is bf16, the network input fp32; their sum is fp32 (PyTorch promotes),
+    # so the lif after it keeps an fp32 membrane 18 x 4 x 2 = 144
+    b = SpecBuilder("promote", (2, 3, 3), timesteps=2)
+    b.conv2d("c", 2, 1)
+    b.residual_add("a", ["c", "input"])
+    b.lif("l")
+    r = snncost.train_memory(b.build(), batch=1, amp="bf16")
+    assert r.totals["saved_by_kind"]["lif"] == 144

@@ -303,3 +303,24 @@ def test_lstm_saved_under_autocast_by_hand():
     # input, keeps no weight copy: it serves only the input gradient)
     pre = snncost.train_memory(lstm_net(head=False, before=True), batch=1, amp="bf16")
     assert pre.totals["saved_by_kind"]["cast_weights"] == 72 + 144
+
+
+def test_each_kind_note_once_and_only_for_pytorch():
+    b = SpecBuilder("two", (4, 2, 2), timesteps=1)
+    b.conv2d("c", 4, 1)
+    b.tokens("t")
+    b.layernorm("ln1")
+    b.layernorm("ln2")
+    b.lstm("cell", 3)
+    pytorch = snncost.train_memory(b.build(), batch=1).notes
+    assert pytorch == ["static nodes run once before the time loop",
+                       "layernorm under autocast: CPU's behaviour is modelled (it runs in its input's dtype); "
+                       "CUDA autocast runs layer_norm in fp32 (an fp32 copy of a bf16 input, fp32 output): not modelled",
+                       "lstm: nn.LSTMCell as composed on CPU (measured); CUDA's fused kernel keeps its own workspace "
+                       "(gates, c, c'): not modelled"]
+    import dataclasses
+
+    from snncost.training.profiles import PROFILES
+
+    other = dataclasses.replace(PROFILES["pytorch"], name="other")
+    assert snncost.train_memory(b.build(), batch=1, profile=other).notes == ["static nodes run once before the time loop"]

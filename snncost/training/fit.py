@@ -97,7 +97,7 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
     for name in symbols:
         if name not in valid:
             raise ConfigError("option --symbols", f"unknown symbol {name!r} for a training formula", ", ".join(valid))
-    strides = total_stride(spec) if names else ()
+    strides = total_stride(spec)  # () for an input without size names
     from ..analysis import resolve_input_shape
 
     numeric = resolve_input_shape(spec, input)
@@ -109,7 +109,7 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
             back[h] = _INTEGER[name] / strides[i]
             multiple.append((name, strides[i]))
         else:
-            sizes.append(numeric[1 + i] if len(numeric) > 1 else numeric[0])
+            sizes.append(numeric[1 + i])  # names exist only for a (C, L) or (C, H, W) input
     result = step_memory(spec, input=tuple(sizes) if names else None,
                          timesteps=_INTEGER["T"] if "T" in symbols else timesteps,
                          batch=_INTEGER["B"] if "B" in symbols else batch, **options)
@@ -161,11 +161,11 @@ def largest_batch(expr, budget: int):
     poly = sympy.Poly(expr, B)
     if poly.degree() > 1 or poly.free_symbols - {B}:
         raise ValueError(f"the peak is not affine in B: {expr}")
-    b, a = (poly.all_coeffs() + [0])[:2] if poly.degree() == 1 else (0, poly.all_coeffs()[0])
+    b, a = poly.all_coeffs() if poly.degree() == 1 else (0, poly.all_coeffs()[0])
     a, b = Fraction(int(sympy.Rational(a).p), int(sympy.Rational(a).q)), Fraction(int(sympy.Rational(b).p), int(sympy.Rational(b).q))
     if b <= 0:
         return None
-    return max(0, int((budget - a) // b))
+    return max(0, (budget - a) // b)  # Fraction // Fraction: an int
 
 
 def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAULT_SCHEMES, precisions=None,

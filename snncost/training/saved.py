@@ -127,7 +127,7 @@ def loss_saved(out_shape, profile) -> list[Saved]:
     0-dim total weight of ``nll_loss`` (PyTorch)."""
     if not profile.loss_saved:
         return []
-    positions = prod(out_shape[1:]) if len(out_shape) > 1 else 1
+    positions = prod(out_shape[1:])  # 1 for a vector output (the empty product)
     return [Saved("log-softmax", prod(out_shape), FP32, scope="step"),
             Saved("targets", positions, INT64, scope="step"),
             Saved("total weight", 1, FP32, scope="step", per_sample=False)]
