@@ -282,6 +282,15 @@ def test_closed_form_in_input_size():
     g = peak_formula(small(), symbols=("B", "T", "H"))
     assert g.text() == "peak_bytes = 48*B*H*T + 120*B*H + 16*B + 144*H + 76\n# bytes; valid for H a multiple of 1\n"
     assert g.at(B=2, T=3, H=4) == 48 * 24 + 120 * 8 + 32 + 144 * 4 + 76
+    # a stride-2 conv: H = 2 h, W = 2 w, the conv's output (2, h, w) has n = H W / 2 elements (no floor
+    # left: h, w are integers).  18 weights: 216 fixed; saved: the input 4 H W (once), the membrane
+    # 4 n x 2 = 4 H W, the loss over (2, h, w) 4 n + 8 h w + 4 = 4 H W + 4; transient: membrane 4 n,
+    # its gradient 4 n, the largest gradients (lif: 4 n + 4 n) 4 H W: peak 20 H W + 220
+    b = SpecBuilder("s2", (1, 8, 8), timesteps=2)
+    b.conv2d("c", 2, 3, stride=2, padding=1)
+    b.lif("l")
+    s2 = peak_formula(b.build(), symbols="H,W", batch=1)
+    assert s2.text() == "peak_bytes = 20*H*W + 220\n# bytes; valid for H a multiple of 2, W a multiple of 2\n"
     # a 1-D input has no size symbols: the formula holds for the given size
     b = SpecBuilder("vec", (6,), timesteps=2)
     b.linear("fc", 2)

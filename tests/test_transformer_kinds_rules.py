@@ -40,6 +40,9 @@ def test_token_layout_shapes_and_params():
     assert (rows["ln"]["params"], rows["ln0"]["params"], rows["h"]["params"]) == (12, 0, 0)
     assert type(rows["ln"]["params"]) is int
     assert rows["s"]["macs"] == 36
+    # layer norm's own ops when asked: one per output element, 6 x 6 (affine or not)
+    ops = _rows(snncost.analyze(b.build(), extra_ops="layernorm"))
+    assert (ops["ln"]["macs"], ops["ln0"]["macs"], ops["t"]["macs"]) == (36, 36, 0)
     b = SpecBuilder("tok1", (5, 7))     # (C, L): L tokens
     b.tokens("t")
     assert _rows(snncost.analyze(b.build()))["t"]["output_shape"] == [5, 7]
@@ -137,6 +140,9 @@ def test_lstm_shapes_params_and_ops():
     assert (rows["cell"]["params"], rows["nob"]["params"]) == (176, 48)
     # seed 002 Eq. 14 per token: (c_in + c_out) x c_out x 4 = 9 x 4 x 4 = 144, x 3 tokens
     assert rows["cell"]["macs"] == 3 * 144 and rows["nob"]["macs"] == 3 * 6 * 2 * 4
+    # bias adds when asked: two bias vectors of 4 x 4 per token, 8 x 4 x 3 = 96; none without biases
+    with_bias = _rows(snncost.analyze(b.build(), extra_ops="bias"))
+    assert (with_bias["cell"]["macs"], with_bias["nob"]["macs"]) == (3 * 144 + 96, 3 * 6 * 2 * 4)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def train_memory(model, *, input=None, timesteps=None, batch=None, optimizer="sg
     result = step_memory(spec, sharing=sharing, training=training, **options)
     if baseline and (result.config["sharing"] != "none" or result.config["training"] != "bptt"):
         options["layer_groups"] = None
-        base = step_memory(spec, sharing="none", training="bptt", **options)
+        base = step_memory(spec, **options)  # step_memory's defaults: sharing none, so training bptt
         removed = base.totals["peak_bytes"] - result.totals["peak_bytes"]
         result.sharing_effect = {
             "baseline": {"sharing": "none", "training": "bptt", "peak_bytes": base.totals["peak_bytes"],
@@ -104,7 +104,7 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
     sizes, back, multiple = [], {}, []
     for i, name in enumerate(names):
         if name in symbols:
-            h = sympy.Symbol(f"_{name.lower()}", integer=True, positive=True)
+            h = sympy.Dummy(integer=True, positive=True)  # H = stride x h, replaced by the public symbol below
             sizes.append(strides[i] * h)
             back[h] = _INTEGER[name] / strides[i]
             multiple.append((name, strides[i]))
@@ -147,7 +147,7 @@ def batch_line(spec, **options) -> BatchLine:
     one, two, three = (step_memory(spec, batch=b, **options) for b in (1, 2, 3))
     per_sample = two.totals["peak_bytes"] - one.totals["peak_bytes"]
     line = BatchLine(one.totals["peak_bytes"] - per_sample, per_sample, one.config)
-    if line.at(3) != three.totals["peak_bytes"] or per_sample <= 0:  # pragma: no cover - a bug, not bad input
+    if line.at(3) != three.totals["peak_bytes"] or per_sample <= 0:  # pragma: no cover, no mutate block (a self-check: only a bug trips it)
         raise AssertionError(f"training peak of {spec.name} is not affine in the batch")
     return line
 

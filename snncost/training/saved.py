@@ -146,9 +146,9 @@ def saved_by(node, input_shapes, output_shape, ctx) -> list:
 
 def is_view(node) -> bool:
     """Whether the node's output is its input's storage (flatten, identity, dropout p = 0)."""
-    view = rule_of(node, "train_view", False)
+    view = rule_of(node, "train_view")
     return bool(view(node) if callable(view) else view)
 
 
 def runs_in_autocast(node) -> bool:
-    return bool(rule_of(node, "train_autocast", False))
+    return bool(rule_of(node, "train_autocast"))
