@@ -242,9 +242,15 @@ def test_autocast_element_sizes():
     assert r.totals["saved_by_kind"] == {"cast_weights": 80, "conv2d": 72, "lif": 72, "linear": 72, "loss": 20}
     # a profile that does not cast (autocast flags off): inputs kept as given, no weight copies; the outputs
     # of conv and linear are still in bf16 (element sizes follow amp)
+    rows = {row["name"]: row["saved"] for row in r.rows}
+    assert rows["c"] == "input (autocast copy) 72, weight (autocast copy) 8"
+    assert rows["fc"] == "input 72, weight (autocast copy) 72"
+    # a profile that does not cast (autocast flags off): inputs kept as given, no weight copies; the outputs
+    # of conv and linear are still in bf16 (element sizes follow amp).  T = 3: c keeps the fp32 input once
+    # (18 x 4 = 72, not a bf16 copy per call: 108); l 18 x 2 x 3 = 108; fc l's output 108
     plain = dataclasses.replace(PROFILES["pytorch"], name="nocast", autocast_casts=False)
-    p = snncost.train_memory(small(), batch=1, amp="bf16", profile=plain)
-    assert p.totals["saved_by_kind"] == {"conv2d": 72, "lif": 72, "linear": 72, "loss": 20}
+    p = snncost.train_memory(small(timesteps=3), batch=1, amp="bf16", profile=plain)
+    assert p.totals["saved_by_kind"] == {"conv2d": 72, "lif": 108, "linear": 108, "loss": 20}
 
 
 def test_gradients_in_flight_follow_the_element_sizes():
@@ -341,7 +347,37 @@ def test_fit_without_batch_by_hand():
     assert answer["fits"] == ["none/bf16", "none/fp32"]
     assert (answer["model"], answer["budget_bytes"], answer["batch"], answer["profile"], answer["optimizer"],
             answer["timesteps"]) == ("small", 2500, None, "pytorch", "sgd-momentum", 2)
-    assert snncost.fit(small(), 2500, sharing="none", timesteps=4)["timesteps"] == 4
+    # T = 4: per sample saved 72 + 144 x 4 + 16, transient 288: 952 B + 508
+    at4 = snncost.fit(small(), 2500, sharing="none", timesteps=4, precisions=["fp32"])
+    assert at4["timesteps"] == 4 and at4["candidates"][0]["peak_formula"] == "952*B + 508"
+
+
+def test_fit_orders_ties_and_refusals():
+    # 900 B: neither precision fits batch 1 (bf16 964, fp32 1172): the smaller peak first
+    answer = snncost.fit(small(), 900, sharing="none")
+    assert [e["precision"] for e in answer["candidates"]] == ["bf16", "fp32"]
+    assert answer["answer"] == "nothing fits in 900 bytes at batch 1: the smallest peak there is 964 bytes"
+    # 1500 B: fp32 fits batch 1 exactly; a refused scheme (C3 on 2 channels) goes after it
+    answer = snncost.fit(small(), 1500, sharing="none,C3", precisions=["fp32"])
+    assert [(e["sharing"], e.get("largest_batch")) for e in answer["candidates"]] == [("none", 1), ("C3", None)]
+    # every scheme refused: nothing to compare
+    answer = snncost.fit(small(), 900, sharing="C3,C4", precisions=["fp32"])
+    assert answer["answer"] == "nothing fits in 900 bytes at batch 1" and answer["fits"] == []
+    # at a batch: a refused scheme and one that does not fit (1836 > 1500) are both at the end
+    answer = snncost.fit(small(), 1500, sharing="none,C3", batch=2)
+    assert [(e["sharing"], e["precision"], e["fits"]) for e in answer["candidates"]] == [
+        ("none", "bf16", True), ("C3", "fp32", False), ("C3", "bf16", False), ("none", "fp32", False)]
+
+
+def test_fit_passes_profile_and_static_nodes_to_the_step():
+    # numpy engine, small(): per sample saved 288 + 288, transient 144 + 144 + 288; 42 x 8 B x 3 fixed
+    engine = snncost.fit(small(), "1MiB", sharing="none", profile="numpy-engine")
+    assert engine["candidates"][0]["peak_formula"] == "1152*B + 1008"
+    # static_stem() per timestep: 46 parameters, 552 fixed; per sample saved s 72, bn 3 x 72, l 216, fc 216,
+    # loss 16 (bn's batch statistics 2 x 2 x 4 x 3 = 48 and running ones 16 are not per sample, the loss
+    # weight 4 neither); transient 72 + 72 + 144 per sample: 1024 B + 620
+    every = snncost.fit(static_stem(), "1MiB", sharing="none", precisions=["fp32"], static_nodes="per-timestep")
+    assert every["candidates"][0]["peak_formula"] == "1024*B + 620"
 
 
 def test_fit_nothing_fits():
@@ -472,3 +508,44 @@ def test_adds_promote_to_the_widest_input_under_autocast():
     b.lif("l")
     r = snncost.train_memory(b.build(), batch=1, amp="bf16")
     assert r.totals["saved_by_kind"]["lif"] == 144
+
+
+def test_untracked_layers_have_no_gradients_in_flight():
+    # input (2, 3, 3) -> lif (no parameters, on the untracked input) -> flatten -> linear 18 -> 2 -> lif;
+    # B = 1: the first two rows carry no gradient; fc's output 2 x 4 = 8; the last lif 8 + 8
+    b = SpecBuilder("untracked", (2, 3, 3), timesteps=2)
+    b.lif("l0")
+    b.flatten("f")
+    b.linear("fc", 2)
+    b.lif("l")
+    r = snncost.train_memory(b.build(), batch=1)
+    assert [row["gradient_in_flight_bytes"] for row in r.rows] == [0, 0, 8, 16]
+    assert [row["membrane_state_bytes"] for row in r.rows] == [72, 0, 0, 8]
+
+
+def test_a_dropout_mask_is_not_a_view():
+    # B = 1, T = 2, (2, 3, 3): c keeps the input (72); d (p 0.5) its mask 18 x 4 x 2 = 144; c2 keeps d's
+    # output, a storage of its own (144); c3 keeps c's output (144).  A p = 0 dropout is a view of c:
+    # c2 and c3 keep one storage (144 once) and the dropout keeps nothing.
+    def build(p):
+        b = SpecBuilder("drop", (2, 3, 3), timesteps=2)
+        b.conv2d("c", 2, 1)
+        b.add("d", "dropout", p=p)
+        b.conv2d("c2", 2, 1, inputs="d")
+        b.conv2d("c3", 2, 1, inputs="c")
+        b.residual_add("a", ["c2", "c3"])
+        b.lif("l")
+        return snncost.train_memory(b.build(), batch=1).totals["saved_by_kind"]
+
+    assert build(0.5)["conv2d"] == 72 + 144 + 144 and build(0.5)["dropout"] == 144
+    assert build(0.0)["conv2d"] == 72 + 144 and "dropout" not in build(0.0)
+
+
+def test_an_odd_same_padding_keeps_a_padded_copy():
+    # (2, 5, 5), kernel 2, padding 'same' (total 1, odd): PyTorch pads a copy, 2 x 6 x 6 = 72 el. x 4 B
+    # per call, 2 calls: 576
+    b = SpecBuilder("same", (2, 5, 5), timesteps=2)
+    b.conv2d("c", 2, 2, padding="same")
+    b.lif("l")
+    rows = {row["name"]: row["saved"] for row in snncost.train_memory(b.build(), batch=1).rows}
+    assert rows["c"] == "input (padded copy) 576"

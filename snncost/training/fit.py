@@ -180,7 +180,7 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
     from ..zoo import resolve_model
 
     spec = resolve_model(model)
-    budget = parse_size(memory, "option --memory")
+    budget = parse_size(memory)  # where: option --memory
     prof = get_profile(profile)
     schemes = [s.strip() for s in sharing.split(",")] if isinstance(sharing, str) else list(sharing)
     if not schemes or any(not s for s in schemes):
@@ -201,8 +201,7 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
         for amp in precisions:
             entry = {"sharing": scheme, "precision": amp}
             try:
-                mode = training if training is not None or scheme == "none" else None
-                line = batch_line(spec, sharing=scheme, training=mode, amp=None if amp == "fp32" else amp, **options)
+                line = batch_line(spec, sharing=scheme, training=training, amp=amp, **options)  # amp fp32: no autocast
                 entry["training"] = line.config["training"]
                 entry["peak_formula"] = str(line)
                 if batch is None:
@@ -227,11 +226,10 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
         candidates.sort(key=lambda e: (not e["fits"], e.get("peak_bytes", 0)))
     fitting = [e for e in candidates if e["fits"]]
     if not fitting:
-        smallest = min((e.get("peak_bytes_at_batch_1", e.get("peak_bytes")) for e in candidates if "refused" not in e),
-                       default=None)
-        at = "batch 1" if batch is None else f"batch {batch}"
-        answer = (f"nothing fits in {budget} bytes at {at}"
-                  + (f": the smallest peak there is {smallest} bytes" if smallest is not None and batch is None else ""))
+        answer = f"nothing fits in {budget} bytes at " + ("batch 1" if batch is None else f"batch {batch}")
+        peaks = [e["peak_bytes_at_batch_1"] for e in candidates if batch is None and "refused" not in e]
+        if peaks:
+            answer += f": the smallest peak there is {min(peaks)} bytes"
     elif batch is None:
         best = fitting[0]
         answer = (f"largest batch {best['largest_batch']} with {best['sharing']}/{best['precision']}; "
