@@ -549,3 +549,42 @@ def test_an_odd_same_padding_keeps_a_padded_copy():
     b.lif("l")
     rows = {row["name"]: row["saved"] for row in snncost.train_memory(b.build(), batch=1).rows}
     assert rows["c"] == "input (padded copy) 576"
+
+
+def test_static_outputs_read_at_every_timestep_each_have_an_accumulator():
+    # input (2, 4, 4), B = 1, T = 2.  Static: s (conv, 32 el.) -> p (maxpool 2, 8 el.); s2 (conv) -> p2
+    # (maxpool, 8 el.).  p feeds l1 (per timestep), p2 the add with l1: both read at every timestep, each
+    # with one accumulator of 8 x 4 = 32 B; s and s2 are read only by static nodes: none.
+    b = SpecBuilder("acc", (2, 4, 4), timesteps=2)
+    b.conv2d("s", 2, 1, static=True)
+    b.add("p", "maxpool2d", kernel=2, static=True)
+    b.lif("l1")
+    b.conv2d("s2", 2, 1, static=True, inputs="input")
+    b.add("p2", "maxpool2d", kernel=2, static=True)
+    b.residual_add("a", ["l1", "p2"])
+    b.lif("l2")
+    r = snncost.train_memory(b.build(), batch=1)
+    static = {row["name"]: row["static"] for row in r.rows}
+    assert [n for n, v in static.items() if v] == ["s", "p", "s2", "p2"]
+    assert r.totals["transient_by_part"]["static_output_gradients"] == 64
+
+
+def test_a_profile_workspace_adds_to_the_allowance():
+    custom = dataclasses.replace(PROFILES["pytorch"], name="cudnn", workspace_bytes=100)
+    r = snncost.train_memory(small(), batch=1, profile=custom, workspace=28)
+    assert r.totals["transient_by_part"]["workspace"] == 128
+
+
+def test_window_sharing_splits_the_buffers():
+    # (2, 4, 4) -> conv 1x1 -> lif -> flatten -> fc; W4: 2 x 2 windows of the 4 x 4 map, one buffer of
+    # 32 / 4 = 8 neurons: the site holds 8 x 4 = 32 B of state (B = 1).  BPTT (the default with windows)
+    # keeps every membrane, 32 x 4 x 2 = 256; reverse keeps the buffer once, 32
+    b = SpecBuilder("win", (2, 4, 4), timesteps=2)
+    b.conv2d("c", 2, 1)
+    b.lif("l")
+    b.flatten("f")
+    b.linear("fc", 2)
+    row = {row["name"]: row for row in snncost.train_memory(b.build(), batch=1, sharing="W4").rows}["l"]
+    assert (row["saved"], row["membrane_state_bytes"]) == ("membrane 256", 32)
+    row = {row["name"]: row for row in snncost.train_memory(b.build(), batch=1, sharing="W4", training="reverse").rows}["l"]
+    assert (row["saved"], row["membrane_state_bytes"]) == ("membrane buffer (reverse) 32", 32)

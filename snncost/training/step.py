@@ -148,8 +148,8 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
                  requires_grad(spec, shapes))
     B, T = config.batch, config.timesteps
     rows, by_kind = _saved_rows(step)
-    loss = sum(item.elements * (B if item.per_sample else 1) * item.nbytes
-               for item in loss_saved(shapes[spec.order[-1].name]["output"], prof))
+    loss = sum(item.elements * (B if item.per_sample else 1) * item.nbytes * (1 if item.scope == "step" else T)
+               for item in loss_saved(shapes[spec.order[-1].name]["output"], prof))  # the loss runs once: step scope
     if loss:
         by_kind["loss"] = memory.exact(loss)
     saved_total = memory.exact(sum(r["saved_bytes"] for r in rows) + loss)
@@ -161,7 +161,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
         "gradient_bytes": params_total * prof.parameter_bytes,
         "optimizer_bytes": states * params_total * prof.parameter_bytes,
         "saved_bytes": saved_total,
-        "saved_by_kind": dict(sorted(by_kind.items(), key=lambda kv: kv[0])),
+        "saved_by_kind": dict(sorted(by_kind.items())),  # by kind name (each once)
         "transient_bytes": memory.exact(sum(transient.values())),
         "transient_by_part": transient,
     }
