@@ -98,6 +98,8 @@ def test_shape_refusals_word_for_word():
 @pytest.mark.parametrize("heads_b,transpose_b,message", [
     # a (2, 3, 4) by c (3, 2, 4): 2 heads against 3
     (3, False, "cannot multiply [2, 3, 4] by [3, 2, 4] (after transposes)"),
+    # a (2, 3, 4) by c^T (3, 4, 2): the inner sizes agree (4), the heads do not
+    (3, True, "cannot multiply [2, 3, 4] by [3, 4, 2] (after transposes)"),
     # a (2, 3, 4) by a^T (2, 4, 3): fine; a by a (2, 3, 4): inner 4 against 3
     (2, False, "cannot multiply [2, 3, 4] by [2, 3, 4] (after transposes)"),
 ])
@@ -302,6 +304,17 @@ def test_lstm_saved_under_autocast_by_hand():
     # the second call, once: 72; W_ih not (x needs no gradient).
     r = snncost.train_memory(lstm_net(head=False), batch=1, amp="bf16")
     assert r.totals["saved_by_kind"]["lstm"] == 198 and r.totals["saved_by_kind"]["cast_weights"] == 72
+    assert {row["name"]: row["saved"] for row in r.rows}["cell"] == (
+        "input (autocast copy) 36, gates 72, tanh(cell state) 36, cell state 24, initial state (zeros) 12, "
+        "hidden state (autocast copy) 18, recurrent weight (autocast copy) 72")
+    # a framework that does not cast under autocast: the cell keeps what it keeps in fp32 (264), no copies
+    import dataclasses
+
+    from snncost.training.profiles import PROFILES
+
+    nocast = dataclasses.replace(PROFILES["pytorch"], name="nocast", autocast_casts=False)
+    plain = snncost.train_memory(lstm_net(head=False), batch=1, amp="bf16", profile=nocast)
+    assert plain.totals["saved_by_kind"]["lstm"] == 264 and "cast_weights" not in plain.totals["saved_by_kind"]
     # one call: no W_hh copy (h0 is zeros, not tracked)
     one = snncost.train_memory(lstm_net(timesteps=1, head=False), batch=1, amp="bf16")
     assert "cast_weights" not in one.totals["saved_by_kind"]
@@ -330,3 +343,17 @@ def test_each_kind_note_once_and_only_for_pytorch():
 
     other = dataclasses.replace(PROFILES["pytorch"], name="other")
     assert snncost.train_memory(b.build(), batch=1, profile=other).notes == ["static nodes run once before the time loop"]
+
+
+def test_a_product_keeps_an_fp32_operand_as_given_under_autocast():
+    # bf16, (4, 4) tokens, B = 1, T = 2: a = y (conv1d, bf16) + the network input (fp32) is fp32 (promoted)
+    # and tracked; p = a * yl keeps a as given, 16 x 4 x 2 = 128 (an element-wise product casts nothing;
+    # a matmul would keep a bf16 copy), and yl's bf16 output 16 x 2 x 2 = 64
+    b = SpecBuilder("mulamp", (4, 4), timesteps=2)
+    b.conv1d("y", 4, 1, inputs="input")
+    b.add("yl", "lif")
+    b.residual_add("a", ["y", "input"])
+    b.multiply("p", "a", "yl")
+    b.conv1d("head", 2, 1)
+    rows = {row["name"]: row["saved"] for row in snncost.train_memory(b.build(), batch=1, amp="bf16").rows}
+    assert rows["p"] == "operand A 128, operand B 64"
