@@ -9,11 +9,11 @@ A script, not a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 TABLE = [sys.executable, "-c", "import sys; from snncost.cli import main; sys.exit(main())",
@@ -28,8 +28,8 @@ def _wall(cmd: list[str]) -> float:
 
 
 def cold_cli(runs: int) -> list[float]:
-    exe = shutil.which("snncost")
-    cmd = [exe] if exe else [sys.executable, "-m", "snncost.cli"]
+    exe = Path(sys.executable).with_name("snncost")  # the entry point of this interpreter's environment
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "snncost.cli"]
     cmd += ["table", "resnet19", "--input", "224"]
     return [_wall(cmd) for _ in range(runs)]
 

@@ -7,7 +7,6 @@ for :mod:`snncost.formula`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Union
 
@@ -19,6 +18,7 @@ from .report import Report, json_number
 from .shapes import infer_shapes
 from .sharing import SharingScheme, default_grouping, parse_sharing, sharing_buffers, vector_sites
 from .spec.network import NetworkSpec
+from .records import Record
 
 if TYPE_CHECKING:
     import os
@@ -33,8 +33,7 @@ BitsOption = Union[int, float, Fraction, str, None]
 MAX_BITS = precision.MAX_BITS  # one limit for every bit width (snncost.precision)
 
 
-@dataclass(frozen=True)
-class AnalysisConfig:
+class AnalysisConfig(Record):
     """Everything besides the spec that a result depends on."""
 
     input_shape: tuple
@@ -46,7 +45,7 @@ class AnalysisConfig:
     weight_bits: object
     membrane_bits: object
     spike_bits: object
-    notes: tuple = field(default=())
+    notes: tuple = ()
     # precision conventions and pruning (snncost.precision, snncost.pruning)
     weight_precision: str = ""
     membrane_precision: str = ""
@@ -54,9 +53,9 @@ class AnalysisConfig:
     sparsity: object = Fraction(0)
     weight_format: str = "dense"
     index_bits: object = None
-    node_overrides: dict = field(default_factory=dict)
+    node_overrides: dict = {}
     eq15_weights: str = "conv"
-    ops: opcount.OpsConfig = field(default_factory=opcount.OpsConfig)  # op counts and energy (snncost.opcount)
+    ops: opcount.OpsConfig = opcount.OpsConfig  # op counts and energy (snncost.opcount)
 
     def as_dict(self) -> dict:
         return {
@@ -279,7 +278,7 @@ def _with_ops(spec, layers: list, config: AnalysisConfig) -> tuple[list, object]
         from .energy import evaluate_energy
 
         energy = evaluate_energy(config.ops.energy_model or "compute", config.ops.tech, layers, found,
-                                 membrane_bits=config.membrane_bits, spike_bits=config.spike_bits)
+                                 spike_bits=config.spike_bits)
     for f, ops in zip(layers, found):
         f.ops.update(ops)
     return layers, energy
@@ -325,7 +324,7 @@ def analyze(model: Model, *, input: Size = None, timesteps: int | None = None, b
     if config.sharing.has_windows:
         whole = vector_sites(sharing_buffers(spec, shapes, config.sharing, config.grouping))
         if whole:
-            config = replace(config, notes=config.notes + (
+            config = config.replace(notes=config.notes + (
                 f"{len(whole)} LIF site(s) without a spatial dimension ({', '.join(whole[:3])}"
                 f"{', ...' if len(whole) > 3 else ''}) are not split into windows: they keep their whole membrane",))
     base = None

@@ -37,11 +37,13 @@ class _Parser(argparse.ArgumentParser):
             raise
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; given a command line whose first word is a command,
+    the parser of that command only (a cold start imports one command module)."""
     parser = _Parser(prog="snncost", description="Exact memory, operation and energy costs of spiking neural networks.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMANDS:
+    for name in (argv[:1] if argv and argv[0] in COMMANDS else COMMANDS):
         try:
             module = importlib.import_module(f"snncost.commands.{name.replace('-', '_')}")
         except ModuleNotFoundError as exc:
@@ -55,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
         return args.run(args) or 0
     except SnnCostError as exc:
         print(f"snncost: {exc}", file=sys.stderr)

@@ -29,13 +29,13 @@ E_MAC; ``yao2023``: 5.5 pJ per MAC, #Add = #Mult) is reported with every model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from .errors import ConfigError, InputFileError
+from .units import exact_decimal
 
 ROLES = ("mac", "ac", "neuron_op", "exponent_add")
 DEFAULT_TABLE = "horowitz45"
@@ -64,9 +64,9 @@ def _decimal(value, where: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise InputFileError(where, f"expected a number of pJ, got {type(value).__name__}", "a number such as \"0.9\"")
     try:
-        number = Fraction(Decimal(value if isinstance(value, str) else repr(value)))
-    except (InvalidOperation, ValueError):
-        raise InputFileError(where, f"{str(value)[:40]!r} is not a number", "a number such as \"0.9\"") from None
+        number = exact_decimal(value if isinstance(value, str) else repr(value))
+    except ValueError as exc:
+        raise InputFileError(where, f"{str(value)[:40]!r} {exc}", "a number such as \"0.9\"") from None
     if number < 0:
         raise InputFileError(where, f"negative energy {value}", "a number >= 0")
     return number
@@ -103,7 +103,7 @@ def table_from_dict(data, origin: str) -> TechTable:
             missing = [n for n in (names if isinstance(names, list) else []) if n not in exact_ops]
             raise InputFileError(where, f"names an op not in 'ops': {missing[0]!r}" if missing else "is not a list of op names",
                                  "names from 'ops': " + ", ".join(exact_ops))
-        priced[role] = sum((exact_ops[n] for n in names), Fraction(0))
+        priced[role] = sum(exact_ops[n] for n in names)  # a non-empty list of Fractions: a Fraction
     priced.setdefault("neuron_op", priced["ac"])
     priced.setdefault("exponent_add", priced["ac"])
     memory = data.get("memory") or {}
@@ -213,7 +213,7 @@ class EnergyResult:
 
     @property
     def gain(self) -> Fraction | None:
-        return self.ann_pj / self.total_pj if self.total_pj else None
+        return Fraction(self.ann_pj) / self.total_pj if self.total_pj else None  # int / int would be a float
 
     def as_dict(self) -> dict:
         from .report import json_number
@@ -225,8 +225,7 @@ class EnergyResult:
                 "assumptions": list(self.assumptions)}
 
 
-def evaluate_energy(model: str, table_name, layers: list, ops: list, *, membrane_bits=32,
-                    spike_bits=1) -> EnergyResult:
+def evaluate_energy(model: str, table_name, layers: list, ops: list, *, spike_bits) -> EnergyResult:
     """The energy of one analysed network: ``layers`` are its typed layer facts
     (:mod:`snncost.facts`), ``ops`` their op counts (:func:`snncost.opcount.count_ops`).
 
@@ -252,12 +251,9 @@ def evaluate_energy(model: str, table_name, layers: list, ops: list, *, membrane
     breakdown: dict = dict.fromkeys(_COMPONENTS[model], 0)
     ann = 0
     for f, op in zip(layers, ops):
-        if not (op["macs"] or op["neuron_updates"]):  # nothing runs here (batchnorm, pools, flatten...)
-            op["energy_pj"] = op["ann_energy_pj"] = 0
-            continue
         parts = _row_parts(model, table, op)
         if model == "memory":
-            parts.update(_row_memory_parts(f, op, buffers, membrane_bits, spike_bits))
+            parts.update(_row_memory_parts(f, op, buffers, spike_bits))
         energy = 0
         for key, value in parts.items():
             if value:
@@ -283,7 +279,7 @@ def _exact(value):
 
 def _row_parts(model: str, table: TechTable, op: dict) -> dict:
     """Compute-energy components of one node under ``model`` (pJ)."""
-    macs, acs = op["snn_macs"], op.get("acs", 0)
+    macs, acs = op["snn_macs"], op["acs"]
     if model == "yao2023":
         counts = (("add", YAO_ADD, acs + macs), ("mult", YAO_MULT, macs))
     elif model in ("spikformer", "mlif"):
@@ -291,7 +287,7 @@ def _row_parts(model: str, table: TechTable, op: dict) -> dict:
     else:
         counts = (("mac", table.price("mac"), macs), ("ac", table.price("ac"), acs),
                   ("neuron", table.price("neuron_op"), op["neuron_ops"]),
-                  ("exponent_add", table.price("exponent_add"), op.get("exponent_adds", 0)))
+                  ("exponent_add", table.price("exponent_add"), op["exponent_adds"]))
     return {name: price * count for name, price, count in counts if count}  # zero counts cost nothing
 
 
@@ -303,20 +299,21 @@ def sram_access_pj(size_bits) -> Fraction:
     return LEMAIRE_SLOPE * Fraction(size_bits) + LEMAIRE_INTERCEPT
 
 
-def _row_memory_parts(f, op: dict, buffers: dict, membrane_bits, spike_bits) -> dict:
+def _row_memory_parts(f, op: dict, buffers: dict, spike_bits) -> dict:
     """Weight, membrane and spike access energies of one node (Lemaire et al. 2022): one
     weight read per AC and per MAC executed, a membrane read and a write per neuron update
     (in the node's sharing buffer), a spike read per spike consumed, a spike write per
     spike emitted, each priced by the size of the memory it lives in."""
-    parts = {"weight_reads": Fraction(0), "membrane_reads_writes": Fraction(0), "spike_reads_writes": Fraction(0)}
-    executed = op.get("acs", 0) + op["snn_macs"]
-    if executed and f.weight.bits:
-        parts["weight_reads"] = executed * sram_access_pj(f.weight.bits)
-    if op.get("spike_reads"):
-        parts["spike_reads_writes"] += op["spike_reads"] * sram_access_pj(op["spike_map_elements"] * spike_bits)
+    parts = {}
+    if f.weight.bits:  # layers without weights (matmul of two activations) read none
+        parts["weight_reads"] = (op["acs"] + op["snn_macs"]) * sram_access_pj(f.weight.bits)
+    spikes = []  # (accesses, bits of the memory accessed)
+    if op.get("spike_reads"):  # set where the input spikes drive ACs
+        spikes.append((op["spike_reads"], op["spike_map_elements"] * spike_bits))
     if f.neuron is not None:
         n = f.neuron
-        size = buffers.get(n.sharing_buffer, n.neurons * n.membrane_bits)
+        size = buffers[n.sharing_buffer]  # its sharing buffer's owner holds the size
         parts["membrane_reads_writes"] = 2 * op["neuron_updates"] * sram_access_pj(size)
-        parts["spike_reads_writes"] += op.get("spikes_emitted", 0) * sram_access_pj(n.neurons * spike_bits)
+        spikes.append((op["spikes_emitted"], n.neurons * spike_bits))
+    parts["spike_reads_writes"] = sum(count * sram_access_pj(bits) for count, bits in spikes)
     return parts

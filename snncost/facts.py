@@ -8,17 +8,16 @@ the first site of a sharing buffer; backward ``bptt`` T copies, ``reverse`` = fo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from math import prod
 from typing import Any, Optional
 
 from . import memory, precision, pruning
 from .kinds import registry as kinds
 from .kinds.registry import NodeKind
+from .records import Record
 
 
-@dataclass(frozen=True)
-class WeightFacts:
+class WeightFacts(Record):
     """A node's weights: precision, prunable elements, nonzeros, sparsity, and the bits
     of the whole node (prunable tensor in each format plus dense biases/batchnorm)."""
 
@@ -30,8 +29,7 @@ class WeightFacts:
     bits: Any
 
 
-@dataclass(frozen=True)
-class NeuronFacts:
+class NeuronFacts(Record):
     """A neuron site: neurons, state variables, bit widths, memory."""
 
     neurons: Any
@@ -44,8 +42,7 @@ class NeuronFacts:
     sharing_buffer: str
 
 
-@dataclass(frozen=True)
-class LayerFacts:
+class LayerFacts(Record):
     """One node's facts; ``neuron`` is None for nodes that are not neuron sites."""
 
     node: Any
@@ -56,11 +53,10 @@ class LayerFacts:
     buffers: Any
     weight: WeightFacts
     neuron: Optional[NeuronFacts]
-    ops: dict = field(default_factory=dict)  # op counts and energy, filled by snncost.opcount.count_ops
+    ops: dict = {}  # op counts and energy, filled by snncost.opcount.count_ops
 
 
-@dataclass(frozen=True)
-class TotalsContext:
+class TotalsContext(Record):
     """What a total rule may read besides the earlier totals."""
 
     config: Any

@@ -35,7 +35,7 @@ expressions remain.  Coefficients are always sympy Integers/Rationals, never flo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from math import floor, lcm
 
@@ -215,10 +215,10 @@ def parse_symbols(text, spec, scheme_has_n: bool = False, where: str = "option -
 
 def _spec_with_symbolic_dims(spec, dims) -> tuple:
     """A copy of ``spec`` whose marked dimensions are integer symbols (no validation: the
-    pydantic fields hold ints only).  Returns (spec, {internal symbol: public symbol})."""
+    validated fields hold ints only).  Returns (spec, {internal symbol: public symbol})."""
     if not dims:
         return spec, {}
-    from .spec.network import InputSpec, NetworkSpec
+    from .spec.network import InputSpec
 
     internal: dict[str, sympy.Symbol] = {}
     public: dict = {}
@@ -234,14 +234,9 @@ def _spec_with_symbolic_dims(spec, dims) -> tuple:
     nodes = []
     for node in spec.nodes:
         if node.name in updates:
-            values = {k: getattr(node, k) for k in type(node).model_fields}
-            values.update(updates[node.name])
-            node = type(node).model_construct(**values)
+            node = node.replace(**updates[node.name])
         nodes.append(node)
-    values = {k: getattr(spec, k) for k in NetworkSpec.model_fields}
-    values["nodes"] = nodes
-    values["input"] = InputSpec.model_construct(shape=input_shape)
-    return NetworkSpec.model_construct(**values), public
+    return spec.replace(nodes=nodes, input=InputSpec.construct(shape=input_shape)), public
 
 
 # --------------------------------------------------------------------------- engine
@@ -293,7 +288,7 @@ def symbolic_evaluate(spec, *, sizes, scheme, timesteps, batch, weight_bits, mem
                          sharing=scheme, layer_groups=layer_groups, training=training,
                          weight_bits=weight_bits, membrane_bits=membrane_bits, spike_bits=spike_bits, **options)
     if rate_symbols is not None:  # per-timestep rate symbols instead of numbers (snncost.opcount)
-        config = replace(config, ops=replace(config.ops, rates=rate_symbols, rate_mode="per-timestep"))
+        config = config.replace(ops=config.ops.replace(rates=rate_symbols, rate_mode="per-timestep"))
     if shapes is None:
         shapes = infer_shapes(spec, config.input_shape)
     rows, totals = evaluate(spec, config, shapes)
@@ -496,9 +491,9 @@ def derive(model, quantity: str = "lif_forward_bits", *, sharing="none", layer=N
             raise ConfigError("option --symbols", f"the sharing scheme is written with {name} but {name} is not among "
                               "the symbols", f"add {name} to --symbols, or give a number: --sharing {example}")
     if "N" in request.names:
-        scheme = replace(scheme, channel_groups=_INTEGER["N"])
+        scheme = scheme.replace(channel_groups=_INTEGER["N"])
     if WINDOW_NAME in request.names:
-        scheme = replace(scheme, windows=_INTEGER[WINDOW_NAME], window_grid=None)
+        scheme = scheme.replace(windows=_INTEGER[WINDOW_NAME], window_grid=None)
     # Numeric defaults (checked by make_config exactly as `snncost table` checks them).
     numeric = make_config(spec, input=input, timesteps=timesteps, batch=batch,
                           sharing=SharingScheme(layer=scheme.layer), layer_groups=layer_groups, training=training,

@@ -363,9 +363,7 @@ def from_nir(source, *, name: str | None = None, timesteps: int | None = None, b
     shapes = _checked_shapes(spec, ctx, names, back, origin)
     notes = _import_notes(origin, ctx, spec, batched, back, names, shapes, timesteps, batch, reset,
                           weight_bits, membrane_bits, spike_bits)
-    spec = spec.model_copy(update={"notes": notes})
-    spec._report_notes = tuple(notes)
-    return spec
+    return spec.with_report_notes(notes)
 
 
 def _unique(name: str, taken: set) -> str:
@@ -446,7 +444,7 @@ def _import_notes(origin, ctx: ImportContext, spec, batched, back, names, shapes
                   weight_bits, membrane_bits, spike_bits) -> list[str]:
     from .report import json_number
 
-    p = {k: json_number(v) for k, v in spec.precision.model_dump().items()}
+    p = {k: json_number(v) for k, v in spec.precision.values().items()}
 
     facts = [(timesteps, f"T = {spec.timesteps}"), (batch, f"batch {spec.batch}"),
              (weight_bits, f"{p['weight_bits']}-bit weights"), (membrane_bits, f"{p['membrane_bits']}-bit membrane"),

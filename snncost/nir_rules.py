@@ -12,11 +12,11 @@ Nothing here imports ``nir`` or numpy at import time (the ``nir`` extra is optio
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from math import prod
 from typing import Callable
 
 from .errors import ConfigError, ShapeError, SpecError
+from .records import Record
 
 RESETS = ("soft", "hard")
 DEFAULT_RESET = "hard"
@@ -55,17 +55,16 @@ def nir_graph(nir, nodes: dict, edges: list, metadata: dict | None = None):
 # Import: one function per NIR node type, returning the snncost node's fields
 # ---------------------------------------------------------------------------
 
-@dataclass
-class ImportContext:
+class ImportContext(Record, frozen=False):
     """What the importer learns while converting, checked once shapes are known."""
 
     reset: str | None
     membrane_bits: object
-    checks: list = field(default_factory=list)  # (snncost name, check(in_shape, out_shape))
-    notes: list = field(default_factory=list)
-    lost_biases: list = field(default_factory=list)
-    non_spiking: list = field(default_factory=list)
-    stateless: list = field(default_factory=list)
+    checks: list = []  # (snncost name, check(in_shape, out_shape))
+    notes: list = []
+    lost_biases: list = []
+    non_spiking: list = []
+    stateless: list = []
 
 
 def _array(node, attr: str):
@@ -320,7 +319,7 @@ def _export_neuron(nir, node, ins):
 
 def _make(cls, **fields):
     """A NIR node from the fields this nir version's class has (nir 1.0.4 has no v_reset)."""
-    import dataclasses
+    import dataclasses  # NIR's node classes are dataclasses
 
     known = {f.name for f in dataclasses.fields(cls)}
     return cls(**{k: v for k, v in fields.items() if k in known})
@@ -334,11 +333,10 @@ ELIDED = "elided"
 """``not_exported`` value of kinds written as edges (identity, dropout, add)."""
 
 
-@dataclass(frozen=True)
-class NirRule:
+class NirRule(Record):
     """The ``"nir"`` rule of a node kind (see the module docstring)."""
 
-    imports: dict = field(default_factory=dict)
+    imports: dict = {}
     export: Callable | None = None
     not_exported: str = ""
     folded: bool = False        # written folded into the layer before it (batchnorm)

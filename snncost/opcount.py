@@ -35,11 +35,11 @@ Counts are per sample (no batch factor); ``macs`` is one pass, one timestep.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from math import prod
 
 from .errors import ConfigError
+from .records import Record
 
 # ---- what a node emits ------------------------------------------------------------
 
@@ -58,8 +58,7 @@ SPIKE_PASSING = {
 without it emits analog values."""
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(Record):
     """What a node emits: its class, the mean value per element per timestep when it is
     spike-like (a rate, or None when no rates are given), where it comes from, and
     whether it is the network input (possibly through pass-through nodes)."""
@@ -177,8 +176,7 @@ RATE_MODES = {"per-timestep": "rates are spikes per neuron per timestep, in [0, 
               "summed": "rates are spikes per neuron summed over the T timesteps, in [0, T] (seed 004)"}
 
 
-@dataclass(frozen=True)
-class OpsConfig:
+class OpsConfig(Record):
     """The op-count conventions of one analysis (see the module docstring)."""
 
     rates: dict | None = None          # node name -> rate as given (mode below); None: no rates
@@ -192,7 +190,7 @@ class OpsConfig:
     shortcut_quirk: bool = False
     energy_model: str | None = None
     tech: str | None = None
-    rate_sources: dict = field(default_factory=dict)  # node -> "given" / "default"
+    rate_sources: dict = {}  # node -> "given" / "default"
 
     def per_timestep(self, timesteps) -> dict | None:
         """The rates as spikes per neuron per timestep (summed rates divided by T); None without rates."""

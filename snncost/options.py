@@ -5,23 +5,22 @@
 :func:`snncost.analysis.make_config` checks them against a spec.  Values are parsed
 here: positive integers and input sizes (API values and command-line text alike); bit
 widths by :func:`snncost.precision.exact_bits` (one limit, ``MAX_BITS``); sharing by
-:func:`snncost.sharing.parse_sharing`.  A plain frozen dataclass, not a pydantic model,
-so a cold ``snncost table`` pays nothing for it.
+:func:`snncost.sharing.parse_sharing`.  A plain record (:mod:`snncost.records`), not a
+pydantic model, so a cold ``snncost table`` pays nothing for it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from typing import Any, Optional
 
 from .errors import ConfigError
+from .records import Record
 
 MAX_OPTION_INT = 10**18
 """Largest integer a command-line option takes (batch, timesteps, input sizes): results
 stay exact and printable; larger values are refused (docs/errors.md, "huge values")."""
 
 
-@dataclass(frozen=True)
-class AnalysisOptions:
+class AnalysisOptions(Record):
     """Every analysis option with its default (None: the spec's value)."""
 
     input: Any = None
@@ -56,7 +55,7 @@ class AnalysisOptions:
     tech: Any = None
 
 
-OPTION_DEFAULTS: dict = {f.name: f.default for f in fields(AnalysisOptions)}
+OPTION_DEFAULTS: dict = dict(AnalysisOptions.fields)
 PRECISION_OPTIONS = ("ternary_convention", "masked_convention", "spike_encoding", "sparsity", "weight_format",
                      "index_bits", "node_overrides", "eq15_weights")
 """The precision and pruning options (docs/precision.md)."""

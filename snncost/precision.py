@@ -25,12 +25,12 @@ ordinary LIF under either encoding.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from math import isfinite
 
 from .errors import ConfigError
 from .memory import exact
+from .records import Record
 
 FIXED_PRESETS = {"fp32": 32, "fp16": 16, "int8": 8, "int4": 4, "int2": 2, "binary": 1}
 
@@ -51,8 +51,7 @@ PRESET_NAMES = tuple(FIXED_PRESETS) + ("ternary", "masked-ternary")
 MAX_BITS = 64
 
 
-@dataclass(frozen=True)
-class BitWidth:
+class BitWidth(Record):
     """An exact bit width and how it was chosen (for the report)."""
 
     bits: object

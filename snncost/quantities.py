@@ -17,18 +17,17 @@ their own module.  IM-SNN's Eq. 15 quantities are a named section registered by
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
 from .errors import ConfigError
 from .memory import exact
+from .records import Record
 
 UNIT_FAMILIES = ("bit", "byte", "op", "pJ", "count")
 TotalRule = Union[str, Callable[[dict, Any], Any], None]
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(Record):
     """One reported quantity (see the module docstring).
 
     - ``row``: whether it is a column of the per-layer rows (``False``: computed per

@@ -15,11 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from math import isfinite
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
 from .errors import ConfigError, InputFileError
+from .units import exact_decimal
 
 MAX_RATES_BYTES = 10 * 2**20
 
@@ -31,14 +33,14 @@ def parse_rate(value, where: str, upper) -> Fraction:
     if isinstance(value, (int, Fraction)):
         rate = Fraction(value)
     elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not isfinite(value):
             raise ConfigError(where, f"{value} is not a finite number", f"a number in [0, {upper}]")
         rate = Fraction(repr(value))
     elif isinstance(value, str) and len(value) <= 40:
         try:
-            rate = Fraction(Decimal(value.strip()))
-        except (InvalidOperation, ValueError):
-            raise ConfigError(where, f"{value.strip()!r} is not a number", f"a number in [0, {upper}]") from None
+            rate = exact_decimal(value)
+        except ValueError as exc:
+            raise ConfigError(where, f"{value.strip()!r} {exc}", f"a number in [0, {upper}]") from None
     else:
         raise ConfigError(where, f"expected a number, got {type(value).__name__}", f"a number in [0, {upper}]")
     if not 0 <= rate <= upper:

@@ -5,12 +5,12 @@ counts (a Fraction only where a fractional bit width makes them fractional).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
+from .records import Record
 
-@dataclass
-class Report:
+
+class Report(Record, frozen=False):
     model: str
     spec: object
     config: object

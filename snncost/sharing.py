@@ -23,10 +23,10 @@ consecutive LIF sites of equal membrane shape), ``node-fields`` (the nodes'
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from math import isqrt
 
 from .errors import SharingError
+from .records import Record
 
 _LAYER = re.compile(r"^L$", re.IGNORECASE)
 _CHANNEL = re.compile(r"^C#?(?P<n>\d+|N)$", re.IGNORECASE)
@@ -36,8 +36,7 @@ VALID_SCHEMES = ("none, or any of L, C<N> (alias C#<N>), W<P> (or W<gh>x<gw>) jo
 MAX_COUNT_DIGITS = 6
 
 
-@dataclass(frozen=True)
-class SharingScheme:
+class SharingScheme(Record):
     """A sharing scheme: ``layer`` (cross-layer), ``channel_groups`` N (1 = no channel
     sharing), ``windows`` P (1 = no spatial windows) and, when written ``W<gh>x<gw>``,
     the ``window_grid`` (g_h, g_w)."""
@@ -114,8 +113,7 @@ def parse_sharing(text, where: str = "option --sharing", symbols: dict | None = 
     return SharingScheme(layer="L" in found, channel_groups=found.get("C", 1), windows=windows, window_grid=grid)
 
 
-@dataclass(frozen=True)
-class SharingBuffer:
+class SharingBuffer(Record):
     """One membrane buffer: the LIF sites that use it and the neurons it holds."""
 
     name: str

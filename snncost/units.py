@@ -1,5 +1,6 @@
 """Memory units.  Memory is counted in bits (or, for a quantity whose unit family is
-``byte``, in bytes); conversion happens only for display.
+``byte``, in bytes); conversion happens only for display.  Also: exact numbers from
+decimal text (:func:`exact_decimal`, for rates and technology tables).
 
 Binary units (KiB, MiB, GiB: powers of 1024 bytes) and decimal ones (kB, MB, GB:
 powers of 1000 bytes) are kept apart.  EfficientLIF-Net's tables print "MB" but
@@ -7,7 +8,7 @@ mean MiB; IM-SNN's tables use decimal MB (see tables/ for each paper's conventio
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from .errors import ConfigError
@@ -46,6 +47,27 @@ def check_unit(unit: str, where: str = "option --units") -> str:
 def convert(bits, unit: str) -> Fraction:
     """Exact value of ``bits`` in ``unit`` (a Fraction)."""
     return Fraction(bits) / BITS_PER_UNIT[check_unit(unit)]
+
+
+MAX_DECIMAL_EXPONENT = 40
+"""The largest decimal exponent :func:`exact_decimal` reads (either sign): a 40-character
+text written out needs no more, and 1e999999999 would take minutes to build exactly."""
+
+
+def exact_decimal(text: str) -> Fraction:
+    """The exact value of a decimal text (``"0.9"``, ``" 1.5e-3 "``), never through a float.
+
+    ValueError says what is wrong (to follow the quoted text in a message): not a number,
+    not finite (``inf``, ``nan``), or an exponent beyond +-:data:`MAX_DECIMAL_EXPONENT`."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError("is not a number") from None
+    if not number.is_finite():
+        raise ValueError("is not a finite number")
+    if abs(number.adjusted()) > MAX_DECIMAL_EXPONENT:
+        raise ValueError(f"has an exponent beyond +-{MAX_DECIMAL_EXPONENT}")
+    return Fraction(number)
 
 
 def round_half_up(value, digits: int) -> Decimal:

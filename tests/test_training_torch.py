@@ -96,6 +96,23 @@ def test_lstm_saved_bytes_by_hand():
             assert measured["saved_by_kind"] == by_hand
 
 
+@pytest.mark.parametrize("affine", [False, True])
+def test_layernorm_statistics_dtype_by_hand(affine):
+    # found by hypothesis (test below): CPU autocast bf16, a layernorm on the bf16 spikes of a LIF
+    # site, D = 1 feature, N = 3 tokens, B = 2, T = 1.  ATen keeps the input (6 bf16 = 12 B) and the
+    # per-token mean and 1/std: 2 x 6 values, bf16 (24 B) without affine parameters, fp32 (48 B)
+    # with them (a mixed-type call: bf16 input, fp32 gamma/beta).
+    spec = snncost.spec.spec_from_dict({"name": "ln", "input": {"shape": [1, 1]}, "nodes": [
+        {"name": "conv", "op": "conv1d", "out_channels": 1, "kernel": 1, "bias": False, "padding": 1},
+        {"name": "lif", "op": "lif"}, {"name": "ln", "op": "layernorm", "affine": affine},
+        {"name": "flat", "op": "flatten"}, {"name": "fc", "op": "linear", "out_features": 1, "bias": False}]})
+    by_hand = 12 + (48 if affine else 24)
+    measured = measure_saved(spec, timesteps=1, batch=2, amp="bf16")
+    predicted = step_memory(spec, timesteps=1, batch=2, amp="bf16").totals
+    assert measured["saved_by_kind"]["layernorm"] == by_hand
+    assert predicted["saved_by_kind"] == measured["saved_by_kind"]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(network_specs(max_channels=6, max_size=6, max_layers=4, attention=True), st.sampled_from([None, "bf16"]),
        st.integers(1, 3), st.sampled_from(["once", "per-timestep"]))

@@ -151,12 +151,10 @@ def _actions(spec, layers, traffic_summary, rows, config, acc) -> dict:
 
 def sample_rows(spec, config, shapes, sharing=None) -> list[dict]:
     """Analysis rows of one sample (batch 1), under ``sharing`` if given."""
-    from dataclasses import replace
-
     from ..analysis import evaluate
     from ..sharing import parse_sharing
 
-    cfg = replace(config, batch=1, ops=type(config.ops)(), **({"sharing": parse_sharing(sharing)} if sharing is not None else {}))
+    cfg = config.replace(batch=1, ops=type(config.ops)(), **({"sharing": parse_sharing(sharing)} if sharing is not None else {}))
     return evaluate(spec, cfg, shapes)[0]
 
 

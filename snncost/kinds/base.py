@@ -1,5 +1,5 @@
-"""What every node kind shares: the pydantic base fields and the field types, and the
-sliding-window geometry of PyTorch's output-size arithmetic.
+"""What every node kind shares: the base fields (records, :mod:`snncost.records`) and the
+field types, and the sliding-window geometry of PyTorch's output-size arithmetic.
 
 Shapes carry no batch and no time dimension: ``(C, H, W)`` for images, ``(C, L)`` for
 sequences, ``(F,)`` for vectors; channels are always dimension 0.  Shape rules use only
@@ -9,30 +9,19 @@ for symbolic sizes.
 """
 from __future__ import annotations
 
-from typing import Annotated, Optional, Union
-
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from typing import Optional
 
 from ..errors import ShapeError
-from ..precision import MAX_BITS
+from ..records import (MAX_SIZE, NAME_PATTERN, Bits, InputName, Name, NonNegativeInt, PadPair, Pair, PositiveInt,
+                       Probability, SpecRecord, StrictBool)
 
-MAX_SIZE = 10**18
-"""Largest size, count or channel number a spec may give: results stay exact Python ints
-of a printable length, far beyond any real network (docs/errors.md)."""
-
-PositiveInt = Annotated[StrictInt, Field(gt=0, le=MAX_SIZE)]
-NonNegativeInt = Annotated[StrictInt, Field(ge=0, le=MAX_SIZE)]
-Pair = Union[PositiveInt, tuple[PositiveInt, PositiveInt]]
-PadPair = Union[NonNegativeInt, tuple[NonNegativeInt, NonNegativeInt]]
-# strict: a bit width is a number (int or float), never a bool or a string; finite
-Bits = Annotated[float, Field(gt=0, le=MAX_BITS, strict=True, allow_inf_nan=False)]
-
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
+__all__ = ["MAX_SIZE", "NAME_PATTERN", "Bits", "InputName", "Name", "NonNegativeInt", "PadPair", "Pair", "PositiveInt",
+           "Probability", "StrictBool", "NodeBase", "WeightedNode"]
 
 Shape = tuple
 
 
-class NodeBase(BaseModel):
+class NodeBase(SpecRecord):
     """Fields every node has.
 
     ``inputs`` names the nodes feeding this one; when omitted, the node listed
@@ -41,10 +30,8 @@ class NodeBase(BaseModel):
     first conv on the static image once, not at every timestep).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    name: Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]
-    inputs: Optional[list[Annotated[str, Field(max_length=200)]]] = None
+    name: Name
+    inputs: Optional[list[InputName]] = None
     static: StrictBool = False
 
 

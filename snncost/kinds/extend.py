@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Literal, Optional
 
+from ..records import REQUIRED, pydantic_model
 from .base import NodeBase, WeightedNode, same_shape
 from .registry import NodeKind, add_kind
 
@@ -36,16 +37,19 @@ def register_node_kind(name: str, *, shape: Callable[[Any, list], tuple] = same_
     - ``inputs``: ``(min, max)`` number of inputs (``max`` None: unbounded).
     - ``rules``: per-concern rules (keys: :data:`snncost.kinds.registry.RULE_KEYS`).
     """
-    from pydantic import create_model
-
     from .neuron import NeuronBase
 
     if weighted is None:
         weighted = params is not None or weight_dims is not None
     base = NeuronBase if state_variables else WeightedNode if weighted else NodeBase
-    extra = {"lanes": (Literal[1], 1)} if state_variables else {}
-    model = create_model(f"UserNode_{name}", __base__=base, op=(Literal[name], ...), **extra, **dict(fields or {}))
-    kind = NodeKind(name, model, shape=shape, params=params, buffers=buffers, state_variables=tuple(state_variables),
+    declared = {"op": (Literal[name], REQUIRED), **({"lanes": (Literal[1], 1)} if state_variables else {})}
+    declared.update({field: (annotation, REQUIRED if default is ... else default)
+                     for field, (annotation, default) in (fields or {}).items()})
+    body = {field: default for field, (_, default) in declared.items() if default is not REQUIRED}
+    body["__annotations__"] = {field: annotation for field, (annotation, _) in declared.items()}
+    node_class = type(f"UserNode_{name}", (base,), body)
+    pydantic_model(node_class)  # a field type pydantic cannot validate is refused now, not at the first spec file
+    kind = NodeKind(name, node_class, shape=shape, params=params, buffers=buffers, state_variables=tuple(state_variables),
                     weight_dims=weight_dims, stride=stride, inputs=tuple(inputs),
                     family="neuron" if state_variables else "user", doc=doc, rules=dict(rules or {}))
     return add_kind(kind, replace=replace)

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from math import prod
-from typing import Annotated, Literal, Optional
-
-from pydantic import Field, field_validator
+from typing import Literal, Optional
 
 from ..nir_rules import neuron_rule
 from ..training.saved import Saved
-from .base import NAME_PATTERN, Bits, NodeBase, PositiveInt, same_shape
+from .base import Bits, Name, NodeBase, PositiveInt, same_shape
 from .registry import NodeKind, add_kind, state_variables
 
 
@@ -18,7 +16,7 @@ class NeuronBase(NodeBase):
     gives a user neuron kind these fields and ``lanes: 1``."""
 
     reset: Literal["soft", "hard"] = "soft"
-    layer_group: Optional[Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]] = None
+    layer_group: Optional[Name] = None
     membrane_bits: Optional[Bits] = None
     spike_bits: Optional[Bits] = None
 
@@ -26,6 +24,13 @@ class NeuronBase(NodeBase):
     def state_variables(self) -> int:
         """Membrane state variables per neuron (from the kind's registry entry)."""
         return state_variables(self)
+
+
+def _lanes_only_for_mlif(lanes, fields):
+    """Validation of ``lanes``: more than one lane only on an ``mlif`` node."""
+    if lanes != 1 and fields.get("op") != "mlif":
+        raise ValueError("lanes > 1 needs op 'mlif' (multi-level LIF)")
+    return lanes
 
 
 class Neuron(NeuronBase):
@@ -45,12 +50,7 @@ class Neuron(NeuronBase):
     op: Literal["lif", "if", "cubalif", "mlif"]
     lanes: PositiveInt = 1
 
-    @field_validator("lanes")
-    @classmethod
-    def _lanes_only_for_mlif(cls, lanes, info):
-        if lanes != 1 and info.data.get("op") != "mlif":
-            raise ValueError("lanes > 1 needs op 'mlif' (multi-level LIF)")
-        return lanes
+    validators = {"lanes": _lanes_only_for_mlif}
 
 
 def _train_saved(node, input_shapes, output_shape, ctx):

@@ -4,11 +4,9 @@ from __future__ import annotations
 from math import prod
 from typing import Literal, Optional
 
-from pydantic import StrictBool
-
 from ..nir_rules import BATCHNORM
 from ..training.saved import FP32, Saved, kept_input
-from .base import Bits, NodeBase, same_shape
+from .base import Bits, NodeBase, StrictBool, same_shape
 from .registry import NodeKind, add_kind
 
 

@@ -13,7 +13,6 @@ chunks in place, c' = f c + i g, h' = o tanh(c').  Measured in tests/test_traini
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from math import prod
 from typing import Literal
 
@@ -75,7 +74,7 @@ def _train_saved(node, input_shapes, output_shape, ctx):
     weights = _weight_dims(node, input_shapes[0])
     w_ih, w_hh = weights[0] * input_shapes[0][-1], weights[0] * node.hidden
     kept += autocast_weight(ctx, w_ih) if ctx.tracked else []
-    kept += [replace(s, what="recurrent weight (autocast copy)", carried=True) for s in autocast_weight(ctx, w_hh)]
+    kept += [s.replace(what="recurrent weight (autocast copy)", carried=True) for s in autocast_weight(ctx, w_hh)]
     return kept
 
 

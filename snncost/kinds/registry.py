@@ -1,6 +1,6 @@
 """The node-kind registry: everything snncost knows about a node kind, in one entry.
 
-A :class:`NodeKind` holds the kind's pydantic field model, its shape and parameter
+A :class:`NodeKind` holds the kind's fields (a record class), its shape and parameter
 rules, its neuron state variables, its prunable weight tensor, its spatial stride (for
 closed-form formulas) and its number of inputs.  Everything else looks the kind up
 here (``get_kind(node.op)``); nothing tests op-name strings.  The built-in kinds are
@@ -45,11 +45,11 @@ without the key gets the concern's documented default):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from math import prod
 from typing import Any, Callable, Optional, Union
 
 from ..errors import ConfigError
+from ..records import Record
 
 Shape = tuple
 ShapeRule = Callable[[Any, list], Shape]
@@ -63,13 +63,14 @@ SPATIAL = ("keep", "collapse", "drop")
 FAMILIES = ("conv", "linear", "norm", "pool", "neuron", "structure", "user")
 
 
-@dataclass(frozen=True)
-class NodeKind:
+class NodeKind(Record):
     """One node kind (one ``op`` value of a spec).
 
     - ``name``: the ``op`` value.
-    - ``model``: the pydantic model of its fields (a subclass of
-      :class:`snncost.kinds.base.NodeBase` with ``op: Literal[name, ...]``).
+    - ``node_class``: the record class of its nodes (a subclass of
+      :class:`snncost.kinds.base.NodeBase` with ``op: Literal[name, ...]``); its fields
+      are the kind's spec fields, and :attr:`model`, the pydantic model validating them,
+      is built from it on first use (:mod:`snncost.records`).
     - ``shape(node, input_shapes) -> shape``: output shape, batch-free, ints or sympy.
     - ``params(node, input_shapes) -> int``: trainable parameters (None: 0).
     - ``buffers(node, input_shapes) -> int``: non-trainable stored values such as
@@ -91,7 +92,7 @@ class NodeKind:
     """
 
     name: str
-    model: type
+    node_class: type
     shape: ShapeRule
     params: Optional[CountRule] = None
     buffers: Optional[CountRule] = None
@@ -101,7 +102,7 @@ class NodeKind:
     inputs: tuple = (1, 1)
     family: str = "user"
     doc: tuple = ("", "", "")
-    rules: dict = field(default_factory=dict)
+    rules: dict = {}
 
     @property
     def is_neuron(self) -> bool:
@@ -110,7 +111,14 @@ class NodeKind:
     @property
     def weighted(self) -> bool:
         """Whether the kind's nodes carry weights (a ``weight_bits`` field)."""
-        return "weight_bits" in self.model.model_fields
+        return "weight_bits" in self.node_class.fields
+
+    @property
+    def model(self) -> type:
+        """The pydantic model validating the kind's fields (built on first use)."""
+        from ..records import pydantic_model
+
+        return pydantic_model(self.node_class)
 
 
 _KINDS: dict[str, NodeKind] = {}
@@ -166,7 +174,8 @@ def kinds() -> tuple[NodeKind, ...]:
 
 
 def node_models() -> tuple[type, ...]:
-    """The distinct pydantic models of the registered kinds, in registration order."""
+    """The distinct pydantic models of the registered kinds, in registration order
+    (builds them: imports pydantic)."""
     return tuple(dict.fromkeys(kind.model for kind in _KINDS.values()))
 
 

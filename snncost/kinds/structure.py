@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from math import prod
-from typing import Annotated, Literal
-
-from pydantic import Field
+from typing import Literal
 
 from ..errors import ShapeError
 from ..nir_rules import CONCAT, ELIDED_RULE, FLATTEN, IDENTITY
 from ..training.saved import Saved
-from .base import NodeBase, hardware_passthrough, same_shape, where
+from .base import NodeBase, Probability, hardware_passthrough, same_shape, where
 from .registry import NodeKind, add_kind
 
 
@@ -35,7 +33,7 @@ class Passthrough(NodeBase):
     """Dropout or identity: no parameters, no state, shape unchanged."""
 
     op: Literal["dropout", "identity"]
-    p: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    p: Probability = 0.0
 
 
 def _flatten(node, input_shapes):

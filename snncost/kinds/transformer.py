@@ -31,11 +31,9 @@ from __future__ import annotations
 from math import prod
 from typing import Literal
 
-from pydantic import StrictBool
-
 from ..errors import ShapeError
 from ..training.saved import Saved, kept_input, weighted_input
-from .base import NodeBase, PositiveInt, expect_rank, hardware_passthrough, known, same_shape, where
+from .base import NodeBase, PositiveInt, StrictBool, expect_rank, hardware_passthrough, known, same_shape, where
 from ..nir_rules import TRANSFORMER
 from .registry import NodeKind, add_kind
 from .structure import NOTHING, _add, _torch_add
@@ -171,12 +169,16 @@ def _token_sum_ops(node, input_shapes, out):
 # activations keeps each operand whose partner is tracked.
 def _layernorm_saved(node, input_shapes, output_shape, ctx):
     """native_layer_norm: the input (in its dtype: CPU autocast runs layer norm as given)
-    and the per-token mean and 1/std, fp32 (one each per token); nothing when neither
-    the input nor an affine parameter is tracked."""
+    and the per-token mean and 1/std (one each per token); nothing when neither the input
+    nor an affine parameter is tracked.  ATen's CPU kernel keeps the statistics in fp32
+    (``statistics_bytes``) only for a mixed-type call, a bf16 input with the fp32 affine
+    parameters; without them, in the input's dtype (measured: bf16 input, no affine:
+    three bf16 tensors (B, N, D), (B, N, 1), (B, N, 1); tests/test_training_torch.py)."""
     if not (node.affine or ctx.tracked):
         return []
     tokens = prod(input_shapes[0][1:])
-    return [kept_input(ctx), Saved("mean, 1/std", 2 * tokens, ctx.profile.statistics_bytes)]
+    statistics_bytes = ctx.profile.statistics_bytes if node.affine else ctx.dtype_bytes[ctx.sources[0]]
+    return [kept_input(ctx), Saved("mean, 1/std", 2 * tokens, statistics_bytes)]
 
 
 def _layernorm_note(node, profile):

@@ -10,8 +10,6 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..errors import InputFileError, SnnCostError, SpecError
 from .network import NetworkSpec
 from .nodes import node_kinds
@@ -64,6 +62,8 @@ def spec_from_dict(data: Any, origin: str = "spec") -> NetworkSpec:
     if not isinstance(data, dict):
         raise SpecError(origin, f"the top level is a {type(data).__name__}, not a mapping",
                         "a mapping with keys name, input, nodes (and optionally timesteps, groupings...)")
+    from pydantic import ValidationError
+
     try:
         return NetworkSpec.model_validate(data)
     except ValidationError as exc:
@@ -71,24 +71,25 @@ def spec_from_dict(data: Any, origin: str = "spec") -> NetworkSpec:
 
 
 def spec_from_trusted_dict(data: dict) -> NetworkSpec:
-    """Build a spec from code-made data (the zoo's builders) without pydantic's
-    validation, so a cold ``snncost table resnet19`` does not pay for building the
-    validators.  The graph checks still run; the test suite validates every zoo
-    model through :func:`spec_from_dict` as well (tests/test_zoo_valid.py)."""
+    """Build a spec from code-made data (the zoo's builders) without pydantic, so a
+    cold ``snncost table resnet19`` never imports it (records, :mod:`snncost.records`).
+    The graph checks still run; the test suite validates every zoo model through
+    :func:`spec_from_dict` as well (tests/test_zoo_valid.py)."""
     from .network import InputSpec, Precision, check_graph
     from ..kinds import get_kind
 
     fields = {k: v for k, v in data.items() if k not in ("input", "precision", "nodes")}
-    spec = NetworkSpec.model_construct(
-        input=InputSpec.model_construct(**data["input"]),
-        precision=Precision.model_construct(**data.get("precision", {})),
-        nodes=[get_kind(node["op"]).model.model_construct(**node) for node in data["nodes"]],
+    spec = NetworkSpec.construct(
+        input=InputSpec.construct(**data["input"]),
+        precision=Precision.construct(**data.get("precision", {})),
+        nodes=[get_kind(node["op"]).node_class.construct(**node) for node in data["nodes"]],
         **fields)
     check_graph(spec)
     return spec
 
 
-def _spec_error(exc: ValidationError, data: dict, origin: str) -> SnnCostError:
+def _spec_error(exc, data: dict, origin: str) -> SnnCostError:
+    """A pydantic ``ValidationError`` as one-line :class:`SpecError` (its first error)."""
     first = exc.errors()[0]
     original = (first.get("ctx") or {}).get("error")
     if isinstance(original, SnnCostError):
@@ -238,9 +239,9 @@ def load_spec(path: str | Path) -> NetworkSpec:
 
 def spec_to_dict(spec: NetworkSpec) -> dict:
     """Plain data of a spec, leaving out fields at their defaults (short, editable files)."""
-    data = spec.model_dump(mode="json", exclude_defaults=True)
+    data = spec.dump(json=True, exclude_defaults=True)
     data["nodes"] = [
-        {"name": node.name, "op": node.op, **{k: v for k, v in node.model_dump(mode="json", exclude_defaults=True).items()
+        {"name": node.name, "op": node.op, **{k: v for k, v in node.dump(json=True, exclude_defaults=True).items()
                                              if k not in ("name", "op")}}
         for node in spec.nodes
     ]

@@ -9,72 +9,71 @@ from __future__ import annotations
 
 import heapq
 from functools import cached_property
-from typing import Annotated, Optional
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from typing import Optional
 
 from ..errors import SpecError
 from ..kinds import get_kind, is_neuron, registry
-from .nodes import NAME_PATTERN, Bits, Node, PositiveInt, node_union
+from ..records import MAX_NODES, Bits, Groupings, InputShape, Nodes, PositiveInt, SpecName, SpecRecord, forget_model
+
+__all__ = ["INPUT_NAME", "MAX_NODES", "InputSpec", "Precision", "NetworkSpec", "check_graph", "resolved_inputs",
+           "topological_order"]
 
 INPUT_NAME = "input"
-MAX_NODES = 100_000
-"""Most nodes a spec may have (a bound so that no spec file can make an analysis hang)."""
 
 
-class InputSpec(BaseModel):
+class InputSpec(SpecRecord):
     """The network input: shape without batch or time, channels first."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    shape: Annotated[list[PositiveInt], Field(min_length=1, max_length=3)]
+    shape: InputShape
 
 
-class Precision(BaseModel):
+class Precision(SpecRecord):
     """Default bit widths of a network (32-bit weights and membrane, 1-bit spikes)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     weight_bits: Bits = 32
     membrane_bits: Bits = 32
     spike_bits: Bits = 1
 
 
-GroupName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=200)]
-
-
-class NetworkSpec(BaseModel):
+class NetworkSpec(SpecRecord):
     """A whole network: what ``snncost table`` analyses.
 
     ``timesteps`` and ``batch`` are defaults the CLI and :func:`snncost.analyze` may override.
     ``source`` cites where the architecture comes from (paper, table, code file).
+    A record (:mod:`snncost.records`): :meth:`model_validate` (or
+    :func:`snncost.spec.spec_from_dict`) validates plain data into one.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: SpecName
     description: str = ""
     source: str = ""
     input: InputSpec
     timesteps: PositiveInt = 1
     batch: PositiveInt = 1
-    precision: Precision = Field(default_factory=Precision)
-    nodes: Annotated[list[Node], Field(min_length=1, max_length=MAX_NODES)]
-    groupings: dict[GroupName, dict[GroupName, list[str]]] = {}
+    precision: Precision = Precision
+    nodes: Nodes
+    groupings: Groupings = {}
     default_grouping: Optional[str] = None
     notes: list[str] = []
-    _report_notes: tuple = PrivateAttr(default=())
+
+    @classmethod
+    def model_validate(cls, data) -> "NetworkSpec":
+        """Validate plain data (fields, then the graph: :func:`check_graph`)."""
+        spec = super().model_validate(data)
+        check_graph(spec)
+        return spec
 
     @property
     def report_notes(self) -> tuple:
         """Notes every report of this spec repeats: what an import assumed (a NIR file's
         missing facts, :func:`snncost.from_nir`); empty for specs written by hand."""
-        return self._report_notes
+        return self.__dict__.get("_report_notes", ())
 
-    @model_validator(mode="after")
-    def _check_graph(self) -> "NetworkSpec":
-        check_graph(self)
-        return self
+    def with_report_notes(self, notes) -> "NetworkSpec":
+        """A copy whose reports repeat ``notes`` (also kept in ``notes``)."""
+        spec = self.replace(notes=list(notes))
+        spec.__dict__["_report_notes"] = tuple(notes)
+        return spec
 
     # ---- the graph -------------------------------------------------------
     @cached_property
@@ -194,13 +193,9 @@ def check_graph(spec: NetworkSpec) -> None:
             raise SpecError("field 'default_grouping'", f"unknown grouping '{spec.default_grouping}'", ", ".join(valid))
 
 
-def _rebuild_node_union() -> None:
-    """After a kind is registered, ``nodes`` validates against the new union."""
-    from pydantic.fields import FieldInfo
-
-    NetworkSpec.model_fields["nodes"] = FieldInfo.from_annotation(
-        Annotated[list[node_union()], Field(min_length=1, max_length=MAX_NODES)])
-    NetworkSpec.model_rebuild(force=True)
+def _forget_network_model() -> None:
+    """After a kind is registered, ``nodes`` validates against the new kinds."""
+    forget_model(NetworkSpec)
 
 
-registry.on_change(_rebuild_node_union)
+registry.on_change(_forget_network_model)

@@ -31,15 +31,15 @@ parameters (``ctx.requires_grad``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import prod
+
+from ..records import Record
 
 INT64 = 8
 FP32 = 4
 
 
-@dataclass(frozen=True)
-class Saved:
+class Saved(Record):
     """One tensor a node keeps.
 
     ``what``: its name (``input``, ``indices``, ``statistics``...).  ``elements``: per
@@ -63,8 +63,7 @@ class Saved:
     carried: bool = False  # kept only from one call to the next: T - 1 of T calls (``step``: none at one call)
 
 
-@dataclass(frozen=True)
-class SavedContext:
+class SavedContext(Record):
     """What a rule may ask about the step.
 
     ``dtype_bytes[name]``: element size of each node's output storage (``input`` for the
