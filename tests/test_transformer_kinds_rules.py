@@ -357,3 +357,25 @@ def test_a_product_keeps_an_fp32_operand_as_given_under_autocast():
     b.conv1d("head", 2, 1)
     rows = {row["name"]: row["saved"] for row in snncost.train_memory(b.build(), batch=1, amp="bf16").rows}
     assert rows["p"] == "operand A 128, operand B 64"
+
+
+def test_shape_checks_on_symbolic_token_counts():
+    # formulas keep the token count N symbolic: the feature and head checks still apply
+    b = SpecBuilder("bad", (6, 4, 4))
+    b.tokens("t")
+    b.split_heads("h", 4)
+    with pytest.raises(ShapeError) as info:
+        snncost.formula(b.build(), "macs", symbols=["H", "W"])
+    assert str(info.value) == "node 'h' field 'heads': 4 heads do not divide the 6 features; valid: a divisor of the feature count D"
+    b = SpecBuilder("bad", (6, 8))
+    b.split_heads("a", 2, inputs="input")        # (2, 3, L)
+    b.split_heads("c", 3, inputs="input")        # (3, 2, L), transposed (3, L, 2): the inner sizes are both L
+    b.matmul("m", "a", "c", transpose_b=True)
+    with pytest.raises(ShapeError, match=r"^node 'm' field 'inputs': cannot multiply \[2, 3, _l\] by \[3, _l, 2\]"):
+        snncost.formula(b.build(), "macs", symbols=["L"])
+    # the same with 2 heads: (2, 3, L) x (2, L, 3) -> (2, 3, 3), 2 x 3 x L x 3 = 18 L MACs
+    b = SpecBuilder("ok", (6, 8))
+    b.split_heads("a", 2, inputs="input")
+    b.split_heads("c", 2, inputs="input")
+    b.matmul("m", "a", "c", transpose_b=True)
+    assert str(snncost.formula(b.build(), "macs", symbols=["L"])) == "18*L"
