@@ -210,6 +210,14 @@ def test_layernorm_keeps_nothing_without_gradient_or_parameters():
     b.tokens("t")
     b.layernorm("ln", affine=False)
     assert snncost.train_memory(b.build(), batch=1).totals["saved_by_kind"]["layernorm"] == 192
+    # bf16: c0's bf16 output 16 x 2 x 2 = 64; without affine parameters the statistics stay in the input's
+    # dtype, 2 x 4 x 2 B x 2 = 32 (ATen CPU); with them (a mixed-type call) in fp32, 2 x 4 x 4 B x 2 = 64
+    assert snncost.train_memory(b.build(), batch=1, amp="bf16").totals["saved_by_kind"]["layernorm"] == 96
+    b = SpecBuilder("ln", (4, 2, 2), timesteps=2)
+    b.conv2d("c0", 4, 1)
+    b.tokens("t")
+    b.layernorm("ln")
+    assert snncost.train_memory(b.build(), batch=1, amp="bf16").totals["saved_by_kind"]["layernorm"] == 128
 
 
 def test_products_keep_the_operands_whose_partner_is_tracked():
