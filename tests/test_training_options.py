@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from test_training_bytes import small
+
 import snncost
 from snncost.errors import ConfigError
 from snncost.spec import SpecBuilder
@@ -69,12 +71,7 @@ def test_workspace_refusals(value, message):
 
 def _tiny():
     # input (2, 3, 3) -> conv 1x1 (2 -> 2, no bias: 4 weights) -> lif -> flatten -> linear 18 -> 2 (+ bias: 38)
-    b = SpecBuilder("opts", (2, 3, 3), timesteps=2)
-    b.conv2d("c", 2, 1)
-    b.lif("l")
-    b.flatten("f")
-    b.linear("fc", 2)
-    return b.build()
+    return small()
 
 
 def test_workspace_is_added_to_the_peak_and_reported():
