@@ -14,6 +14,7 @@ import argparse
 import ast
 import copy
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -187,7 +188,10 @@ def mutation(args) -> int:
     command = [sys.executable, "-c", "from mutmut.__main__ import cli; cli()", "run",
                "--max-children", str(args.max_children), *(f"{m}.*" for m in chosen)]
     print("running:", " ".join(command[3:]), flush=True)
-    run = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL if args.quiet else None)
+    # one OpenMP thread: mutmut forks its test processes, and torch's thread pool can hang in a
+    # forked child when the parent has loaded torch (a training test that imports it)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    run = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL if args.quiet else None)
     return _report(chosen) or run.returncode
 
 

@@ -1,8 +1,10 @@
-"""Records: the plain, frozen objects a spec is made of (network, input, precision,
-nodes), with their fields declared once, by class annotations.
+"""Records: plain objects whose fields are declared once, by class annotations: the
+objects a spec is made of (network, input, precision, nodes: :class:`SpecRecord`) and the
+value objects of the start-up path (node kinds, facts, options, configs: :class:`Record`).
 
-A record class is a plain Python class: a spec built by code (the model zoo, the
-formula engine) is assembled without pydantic, so ``snncost table resnet19`` never
+A record class is a plain Python class, cheap to create (a dataclass compiles its methods
+when its class is made, about a millisecond each).  A spec built by code (the model zoo,
+the formula engine) is assembled without pydantic, so ``snncost table resnet19`` never
 imports it (issue #8, cold start).  Validation of user data (spec files, dicts) uses a
 pydantic model built from the same annotations on first use (:func:`pydantic_model`),
 and its result is turned back into records (:func:`from_validated`): the rest of
@@ -151,7 +153,7 @@ class Record:
 
     def __init__(self, *args, **kwargs):
         fields = type(self).fields
-        values = dict(zip(fields, args)) if args else {}
+        values = dict(zip(fields, args))
         if kwargs:
             values.update(kwargs)
         if len(values) != len(args) + len(kwargs) or len(args) > len(fields):
@@ -239,7 +241,8 @@ class SpecRecord(Record):
         """:meth:`replace`, under pydantic's name (specs were pydantic models once)."""
         return self.replace(**(update or {}))
 
-    def model_dump(self, *, mode: str = "python", exclude_defaults: bool = False) -> dict:
+    def model_dump(self, *, mode: str = "python",  # pragma: no mutate (equivalent: every mode but "json" is python mode)
+                   exclude_defaults: bool = False) -> dict:
         """:meth:`dump` under pydantic's name (``mode="json"``: JSON types)."""
         return self.dump(json=mode == "json", exclude_defaults=exclude_defaults)
 

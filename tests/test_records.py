@@ -72,6 +72,7 @@ def test_list_and_dict_defaults_are_not_shared():
     a, b = Point(1), Point(1)
     a.tags.append("only a")
     assert b.tags == [] and Point.construct(x=1).tags == [] and Point.fields["tags"] == []
+    assert vars(Point.construct(y=5)) == {"y": 5, "tags": []}  # unchecked: a missing required field stays missing
 
 
 def test_frozen_and_mutable_records():
@@ -202,6 +203,19 @@ def test_validated_and_constructed_specs_are_the_same_records():
     built = NetworkSpec.construct(name="t", input=validated.input,
                                   nodes=[Conv2d.construct(**data["nodes"][0]), type(validated.nodes[1]).construct(**data["nodes"][1])])
     assert built.dump() == validated.dump() and built == validated
+
+
+def test_rebuilt_network_model_keeps_the_node_count_limit(monkeypatch):
+    from snncost import records
+
+    monkeypatch.setattr(records, "MAX_NODES", 2)  # read when the network's model is (re)built
+    register_node_kind("test_record_kind")
+    try:
+        nodes = [{"name": f"x{i}", "op": "test_record_kind"} for i in range(3)]
+        with pytest.raises(SpecError, match="at most 2 items"):
+            spec_from_dict({"name": "t", "input": {"shape": [4]}, "nodes": nodes})
+    finally:
+        remove_kind("test_record_kind")  # rebuilt again at the next validation, with the real limit
 
 
 def test_network_model_follows_registrations():
