@@ -4,7 +4,7 @@
 property test runs at most 10 examples, derandomized (the same examples for every
 mutant), without the example database, without deadlines (mutmut's trampolines slow
 every call) and without shrinking (a mutant that fails a property test is killed by the
-first failing example; shrinking it can outlast mutmut's timeout).  It caps tests that set
+first failing example; shrinking only delays the verdict).  It caps tests that set
 their own ``max_examples`` too.
 """
 from __future__ import annotations
