@@ -85,7 +85,7 @@ def _train_note(node, profile):
     return None
 
 
-def _torch(node, input_shapes):
+def _torch(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """nn.LSTMCell carrying (h, c) across timesteps (snncost.training.reference)."""
     from ..training.reference import recurrent_module, torch_nn
 

@@ -201,7 +201,7 @@ def _operands_saved(node, input_shapes, output_shape, ctx):
     return kept
 
 
-def _torch_module(forward):
+def _torch_module(forward):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """A parameter-free torch module running ``forward(node, *inputs)``."""
     def rule(node, input_shapes):
         from ..training.reference import function_module
@@ -210,7 +210,7 @@ def _torch_module(forward):
     return rule
 
 
-def _torch_layernorm(node, input_shapes):
+def _torch_layernorm(node, input_shapes):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     """nn.LayerNorm over the features (dimension 1 of the batch), moved last and back (views)."""
     from ..training.reference import function_module, torch_nn
 
@@ -218,7 +218,7 @@ def _torch_layernorm(node, input_shapes):
     return function_module(lambda x: norm(x.movedim(1, -1)).movedim(-1, 1), norm)
 
 
-def _matmul_forward(node, a, b):
+def _matmul_forward(node, a, b):  # pragma: no mutate block (torch only: tests/test_training_torch.py, not a fast test)
     return (a.transpose(-1, -2) if node.transpose_a else a).matmul(b.transpose(-1, -2) if node.transpose_b else b)
 
 

@@ -41,7 +41,7 @@ def train_memory(model, *, input=None, timesteps=None, batch=None, optimizer="sg
     result = step_memory(spec, sharing=sharing, training=training, **options)
     if baseline and (result.config["sharing"] != "none" or result.config["training"] != "bptt"):
         options["layer_groups"] = None
-        base = step_memory(spec, sharing="none", training="bptt", **options)
+        base = step_memory(spec, **options)  # step_memory's defaults: sharing none, so training bptt
         removed = base.totals["peak_bytes"] - result.totals["peak_bytes"]
         result.sharing_effect = {
             "baseline": {"sharing": "none", "training": "bptt", "peak_bytes": base.totals["peak_bytes"],
@@ -97,19 +97,19 @@ def peak_formula(model, *, symbols=("B",), quantity="peak_bytes", input=None, ti
     for name in symbols:
         if name not in valid:
             raise ConfigError("option --symbols", f"unknown symbol {name!r} for a training formula", ", ".join(valid))
-    strides = total_stride(spec) if names else ()
+    strides = total_stride(spec)  # () for an input without size names
     from ..analysis import resolve_input_shape
 
     numeric = resolve_input_shape(spec, input)
     sizes, back, multiple = [], {}, []
     for i, name in enumerate(names):
         if name in symbols:
-            h = sympy.Symbol(f"_{name.lower()}", integer=True, positive=True)
+            h = sympy.Dummy(integer=True, positive=True)  # H = stride x h, replaced by the public symbol below
             sizes.append(strides[i] * h)
             back[h] = _INTEGER[name] / strides[i]
             multiple.append((name, strides[i]))
         else:
-            sizes.append(numeric[1 + i] if len(numeric) > 1 else numeric[0])
+            sizes.append(numeric[1 + i])  # names exist only for a (C, L) or (C, H, W) input
     result = step_memory(spec, input=tuple(sizes) if names else None,
                          timesteps=_INTEGER["T"] if "T" in symbols else timesteps,
                          batch=_INTEGER["B"] if "B" in symbols else batch, **options)
@@ -147,7 +147,7 @@ def batch_line(spec, **options) -> BatchLine:
     one, two, three = (step_memory(spec, batch=b, **options) for b in (1, 2, 3))
     per_sample = two.totals["peak_bytes"] - one.totals["peak_bytes"]
     line = BatchLine(one.totals["peak_bytes"] - per_sample, per_sample, one.config)
-    if line.at(3) != three.totals["peak_bytes"] or per_sample <= 0:  # pragma: no cover - a bug, not bad input
+    if line.at(3) != three.totals["peak_bytes"] or per_sample <= 0:  # pragma: no cover, no mutate block (a self-check: only a bug trips it)
         raise AssertionError(f"training peak of {spec.name} is not affine in the batch")
     return line
 
@@ -161,11 +161,11 @@ def largest_batch(expr, budget: int):
     poly = sympy.Poly(expr, B)
     if poly.degree() > 1 or poly.free_symbols - {B}:
         raise ValueError(f"the peak is not affine in B: {expr}")
-    b, a = (poly.all_coeffs() + [0])[:2] if poly.degree() == 1 else (0, poly.all_coeffs()[0])
+    b, a = poly.all_coeffs() if poly.degree() == 1 else (0, poly.all_coeffs()[0])
     a, b = Fraction(int(sympy.Rational(a).p), int(sympy.Rational(a).q)), Fraction(int(sympy.Rational(b).p), int(sympy.Rational(b).q))
     if b <= 0:
         return None
-    return max(0, int((budget - a) // b))
+    return max(0, (budget - a) // b)  # Fraction // Fraction: an int
 
 
 def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAULT_SCHEMES, precisions=None,
@@ -180,7 +180,7 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
     from ..zoo import resolve_model
 
     spec = resolve_model(model)
-    budget = parse_size(memory, "option --memory")
+    budget = parse_size(memory)  # where: option --memory
     prof = get_profile(profile)
     schemes = [s.strip() for s in sharing.split(",")] if isinstance(sharing, str) else list(sharing)
     if not schemes or any(not s for s in schemes):
@@ -201,8 +201,7 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
         for amp in precisions:
             entry = {"sharing": scheme, "precision": amp}
             try:
-                mode = training if training is not None or scheme == "none" else None
-                line = batch_line(spec, sharing=scheme, training=mode, amp=None if amp == "fp32" else amp, **options)
+                line = batch_line(spec, sharing=scheme, training=training, amp=amp, **options)  # amp fp32: no autocast
                 entry["training"] = line.config["training"]
                 entry["peak_formula"] = str(line)
                 if batch is None:
@@ -227,11 +226,10 @@ def fit(model, memory, *, input=None, timesteps=None, batch=None, sharing=DEFAUL
         candidates.sort(key=lambda e: (not e["fits"], e.get("peak_bytes", 0)))
     fitting = [e for e in candidates if e["fits"]]
     if not fitting:
-        smallest = min((e.get("peak_bytes_at_batch_1", e.get("peak_bytes")) for e in candidates if "refused" not in e),
-                       default=None)
-        at = "batch 1" if batch is None else f"batch {batch}"
-        answer = (f"nothing fits in {budget} bytes at {at}"
-                  + (f": the smallest peak there is {smallest} bytes" if smallest is not None and batch is None else ""))
+        answer = f"nothing fits in {budget} bytes at " + ("batch 1" if batch is None else f"batch {batch}")
+        peaks = [e["peak_bytes_at_batch_1"] for e in candidates if batch is None and "refused" not in e]
+        if peaks:
+            answer += f": the smallest peak there is {min(peaks)} bytes"
     elif batch is None:
         best = fitting[0]
         answer = (f"largest batch {best['largest_batch']} with {best['sharing']}/{best['precision']}; "

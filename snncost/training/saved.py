@@ -126,7 +126,7 @@ def loss_saved(out_shape, profile) -> list[Saved]:
     0-dim total weight of ``nll_loss`` (PyTorch)."""
     if not profile.loss_saved:
         return []
-    positions = prod(out_shape[1:]) if len(out_shape) > 1 else 1
+    positions = prod(out_shape[1:])  # 1 for a vector output (the empty product)
     return [Saved("log-softmax", prod(out_shape), FP32, scope="step"),
             Saved("targets", positions, INT64, scope="step"),
             Saved("total weight", 1, FP32, scope="step", per_sample=False)]
@@ -145,9 +145,9 @@ def saved_by(node, input_shapes, output_shape, ctx) -> list:
 
 def is_view(node) -> bool:
     """Whether the node's output is its input's storage (flatten, identity, dropout p = 0)."""
-    view = rule_of(node, "train_view", False)
+    view = rule_of(node, "train_view")
     return bool(view(node) if callable(view) else view)
 
 
 def runs_in_autocast(node) -> bool:
-    return bool(rule_of(node, "train_autocast", False))
+    return bool(rule_of(node, "train_autocast"))

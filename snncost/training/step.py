@@ -73,7 +73,7 @@ class StepMemory:
 def _max(values):
     values = list(values)
     if all(isinstance(v, int) for v in values):
-        return max(values, default=0)
+        return max(values)  # a spec has at least one node
     import sympy
 
     return sympy.Max(*values)
@@ -148,8 +148,8 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
                  requires_grad(spec, shapes))
     B, T = config.batch, config.timesteps
     rows, by_kind = _saved_rows(step)
-    loss = sum(item.elements * (B if item.per_sample else 1) * item.nbytes
-               for item in loss_saved(shapes[spec.order[-1].name]["output"], prof))
+    loss = sum(item.elements * (B if item.per_sample else 1) * item.nbytes * (1 if item.scope == "step" else T)
+               for item in loss_saved(shapes[spec.order[-1].name]["output"], prof))  # the loss runs once: step scope
     if loss:
         by_kind["loss"] = memory.exact(loss)
     saved_total = memory.exact(sum(r["saved_bytes"] for r in rows) + loss)
@@ -161,7 +161,7 @@ def step_memory(spec, *, input=None, timesteps=None, batch=None, optimizer="sgd-
         "gradient_bytes": params_total * prof.parameter_bytes,
         "optimizer_bytes": states * params_total * prof.parameter_bytes,
         "saved_bytes": saved_total,
-        "saved_by_kind": dict(sorted(by_kind.items(), key=lambda kv: kv[0])),
+        "saved_by_kind": dict(sorted(by_kind.items())),  # by kind name (each once)
         "transient_bytes": memory.exact(sum(transient.values())),
         "transient_by_part": transient,
     }
@@ -212,9 +212,10 @@ def _saved_rows(step: _Step) -> tuple[list, dict]:
             nbytes = (calls - 1 if item.carried else calls) * elements * B * item.nbytes
         else:
             calls = 1 if node.name in step.static else T
-            copies = calls if item.scope == "call" else 1
+            per_step = item.scope == "step"  # one tensor for the whole step, else one per call
+            copies = 1 if per_step else calls
             if item.carried:  # T - 1 calls hand it on; a step tensor needs a second call (symbolic T: assumed)
-                copies = copies - 1 if item.scope == "call" else int(calls != 1)
+                copies = int(calls != 1) if per_step else copies - 1
             nbytes = copies * item.elements * (B if item.per_sample else 1) * item.nbytes
         nbytes = memory.exact(nbytes)
         if nbytes == 0:
@@ -236,8 +237,8 @@ def _saved_rows(step: _Step) -> tuple[list, dict]:
         out_grad = prod(out) * step.out_bytes[node.name] if step.grad[node.name] else 0
         row = {"name": node.name, "kind": node.op, "output_shape": list(out), "static": node.name in step.static,
                "params": params, "parameter_bytes": params * prof.parameter_bytes, "saved_bytes": 0, "saved": [],
-               "membrane_state_bytes": memory.exact(step.buffer_elements.get(node.name, 0) * B
-                                                    * step.membrane_bytes.get(node.name, 0)),
+               "membrane_state_bytes": memory.exact(step.buffer_elements[node.name] * B * step.membrane_bytes[node.name])
+                                       if node.name in step.buffer_elements else 0,
                "gradient_in_flight_bytes": memory.exact((in_grad + out_grad) * B)}
         rows.append(row)
         for item in saved_by(node, ins, out, ctx):
