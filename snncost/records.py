@@ -127,8 +127,9 @@ def _frozen(value):
 
 class Record:
     """A record whose fields are its class annotations (base classes first); a class
-    attribute of the same name is the field's default (a list or dict default is copied
-    for each record; a record class as default means a fresh record of that class).
+    attribute of the same name is the field's default (``...``: none, the field is
+    required; a list or dict default is copied for each record; a record class as
+    default means a fresh record of that class).
 
     ``Record(*args, **kwargs)`` takes the fields in declaration order, as a dataclass
     does; records are frozen (``class R(Record, frozen=False)`` for a mutable one),
@@ -145,7 +146,8 @@ class Record:
         fields = {}
         for klass in reversed(cls.__mro__):
             for name in klass.__dict__.get("__annotations__", {}):
-                fields[name] = klass.__dict__.get(name, REQUIRED)
+                default = klass.__dict__.get(name, REQUIRED)
+                fields[name] = REQUIRED if default is ... else default
         cls.fields = fields
         if frozen is not None:
             cls._frozen = frozen

@@ -15,13 +15,16 @@ def _passthrough_spec():
     return spec_from_dict({"name": "d", "input": {"shape": [4]}, "nodes": [
         {"name": "fc", "op": "linear", "out_features": 4}, {"name": "l", "op": "lif"},
         {"name": "d", "op": "dropout", "p": 0.5}, {"name": "i", "op": "identity", "p": 0.5},
-        {"name": "fc2", "op": "linear", "out_features": 2}]})
+        {"name": "fc2", "op": "linear", "out_features": 2},
+        {"name": "fc3", "op": "linear", "out_features": 2, "inputs": ["d"]},
+        {"name": "sum", "op": "add", "inputs": ["fc2", "fc3"]}]})
 
 
 def test_dropout_mask_and_identity_view_by_hand():
     # B = 2, T = 1, fp32.  dropout (p 0.5) keeps its mask: 4 features x 4 B x 2 samples = 32 B; identity is
-    # a view whatever its p (nothing kept); fc keeps the network input (4 x 4 x 2 = 32 B), fc2 its input,
-    # the dropout's output seen through the identity view (32 B); the LIF site its v - theta (32 B).
+    # a view whatever its p (nothing kept, no storage of its own); fc keeps the network input (4 x 4 x 2 =
+    # 32 B); fc2 keeps the identity's output and fc3 the dropout's: one storage, counted once (32 B); the
+    # LIF site keeps its v - theta (32 B).
     result = snncost.train_memory(_passthrough_spec(), timesteps=1, batch=2)
     saved = result.totals["saved_by_kind"]
     assert saved["dropout"] == 32 and "identity" not in saved

@@ -44,6 +44,13 @@ def test_fields_in_declaration_order_base_first():
     assert list(Point3.fields) == ["x", "y", "tags", "z"]
     assert Point3.fields["x"] is REQUIRED and Point3.fields["y"] == 2 and Point3.fields["z"] == 3
 
+    class Labelled(Record):
+        label: str = ...  # required, as pydantic writes it
+
+    assert Labelled.fields["label"] is REQUIRED
+    with pytest.raises(TypeError, match="missing required field 'label'"):
+        Labelled()
+
 
 def test_positional_and_keyword_construction_like_a_dataclass():
     Point, Point3, *_ = _classes()

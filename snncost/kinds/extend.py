@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Literal, Optional
 
-from ..records import REQUIRED, pydantic_model
+from ..records import pydantic_model
 from .base import NodeBase, WeightedNode, same_shape
 from .registry import NodeKind, add_kind
 
@@ -42,10 +42,8 @@ def register_node_kind(name: str, *, shape: Callable[[Any, list], tuple] = same_
     if weighted is None:
         weighted = params is not None or weight_dims is not None
     base = NeuronBase if state_variables else WeightedNode if weighted else NodeBase
-    declared = {"op": (Literal[name], REQUIRED), **({"lanes": (Literal[1], 1)} if state_variables else {})}
-    declared.update({field: (annotation, REQUIRED if default is ... else default)
-                     for field, (annotation, default) in (fields or {}).items()})
-    body = {field: default for field, (_, default) in declared.items() if default is not REQUIRED}
+    declared = {"op": (Literal[name], ...), **({"lanes": (Literal[1], 1)} if state_variables else {}), **(fields or {})}
+    body = {field: default for field, (_, default) in declared.items()}  # ``...``: required (snncost.records)
     body["__annotations__"] = {field: annotation for field, (annotation, _) in declared.items()}
     node_class = type(f"UserNode_{name}", (base,), body)
     pydantic_model(node_class)  # a field type pydantic cannot validate is refused now, not at the first spec file
