@@ -151,7 +151,8 @@ class Record:
         cls.fields = fields
         if frozen is not None:
             cls._frozen = frozen
-        cls.__hash__ = Record.__hash__ if cls._frozen else None  # mutable: unhashable, as a dataclass
+        if "__hash__" not in cls.__dict__ and "__eq__" not in cls.__dict__:  # a class's own equality stays
+            cls.__hash__ = Record.__hash__ if cls._frozen else None  # mutable: unhashable, as a dataclass
 
     def __init__(self, *args, **kwargs):
         fields = type(self).fields

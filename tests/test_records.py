@@ -99,6 +99,11 @@ def test_frozen_and_mutable_records():
     assert not hasattr(c, "extra")
     with pytest.raises(TypeError):
         hash(c)  # mutable: unhashable, as a dataclass
+    class Keyed(Point):
+        def __hash__(self):
+            return 7
+
+    assert hash(Keyed(1)) == 7  # a subclass's own hash is kept
     f = FrozenCounter(5)
     with pytest.raises(AttributeError):
         f.count = 6
